@@ -1,0 +1,93 @@
+"""Findings: what the reader and the checker report about a workbook.
+
+Every finding has a stable ``code`` (kebab-case), a rule id where it comes
+from a rule of the edition (R1 … R12), a severity, a message in plain
+Chinese, and the sheet and cells involved.  Findings that are not rules of
+the report format (a file that cannot be read, a total typed over its
+formula …) are catalogued in :data:`CODES` below; the rules themselves are
+catalogued by the edition file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["Finding", "CODES", "SEVERITIES", "severity_label"]
+
+SEVERITIES = ("error", "warning", "info")
+_SEVERITY_ZH = {"error": "错误", "warning": "提醒", "info": "说明"}
+
+
+def severity_label(severity: str) -> str:
+    return _SEVERITY_ZH.get(severity, severity)
+
+
+# code -> (severity, title).  The messages themselves are built where the
+# finding is made, since they name the cell and what was in it.
+CODES: dict[str, tuple[str, str]] = {
+    "file-unreadable": ("error", "文件无法读取"),
+    "file-not-xlsx": ("error", "不是 .xlsx 工作簿（如 .xls、.et、CSV 改名）"),
+    "file-encrypted": ("error", "工作簿设置了打开密码"),
+    "sheet-missing": ("error", "缺少工作表"),
+    "labels-not-found": ("error", "找不到官方表格的标签"),
+    "wrong-edition": ("error", "格式版本不符"),
+    "wrong-year": ("error", "报告年度不符"),
+    "info-missing": ("warning", "基本信息未填写"),
+    "not-our-template": ("info", "非本系统模板，已按官方标签定位表格"),
+    "number-in-text": ("warning", "从文字中读出了数字"),
+    "text-not-number": ("error", "数字单元格里填写了无法识别的文字"),
+    "negative": ("error", "负数"),
+    "fraction-in-count": ("error", "件数不是整数"),
+    "too-many-decimals": ("warning", "收费金额小数位数超过设定"),
+    "amount-in-yuan": ("warning", "收费金额可能按“元”填写"),
+    "total-typed": ("warning", "合计单元格的公式被改成了数字"),
+    "total-typed-wrong": ("error", "合计单元格的公式被改成了数字，且与各项之和不符"),
+    "total-blank": ("warning", "合计单元格为空，已按各项之和计算"),
+    "stale-cache": ("warning", "保存时未重新计算，合计的缓存值与各项之和不符"),
+    "formula-changed": ("warning", "合计单元格的公式被改动"),
+}
+
+
+@dataclass
+class Finding:
+    """One problem (or note) about one file, tied to sheet and cells."""
+
+    code: str
+    severity: str  # error / warning / info
+    message: str
+    rule: str | None = None  # R1 … R12 when the finding comes from a format rule
+    sheet: str | None = None
+    cells: list[str] = field(default_factory=list)  # A1 addresses on `sheet`
+    keys: list[str] = field(default_factory=list)  # cell keys of the format
+    expected: Decimal | str | None = None
+    actual: Decimal | str | None = None
+    difference: Decimal | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    @property
+    def where(self) -> str:
+        """`表三!D7:E7`-style location for humans."""
+        if not self.sheet:
+            return ""
+        if not self.cells:
+            return self.sheet
+        return f"{self.sheet}!{','.join(self.cells)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("expected", "actual", "difference"):
+            if isinstance(d[k], Decimal):
+                d[k] = _json_number(d[k])
+        return d
+
+
+def _json_number(v: Decimal) -> int | float | str:
+    """Decimals become JSON numbers when exact, strings otherwise."""
+    if v == v.to_integral_value():
+        return int(v)
+    return str(v)

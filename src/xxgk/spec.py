@@ -1,0 +1,592 @@
+"""The declarative description of a report format edition.
+
+An edition is a YAML file under ``xxgk/editions``.  :func:`load_edition`
+reads it, expands it into tables, cells and rule instances, and validates it
+(unique keys, Excel's limits, every rule term naming a real cell) before any
+workbook is written or read.  Everything else in xxgk derives from the
+objects defined here; nothing else hard-codes a label or a cell key.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from typing import Any, Iterable, Iterator, Mapping
+
+__all__ = [
+    "Edition",
+    "Table",
+    "Block",
+    "Node",
+    "CellSpec",
+    "Term",
+    "RuleSpec",
+    "RuleInstance",
+    "UnitType",
+    "ProseSection",
+    "InfoField",
+    "SpecError",
+    "load_edition",
+    "available_editions",
+    "DEFAULT_EDITION",
+]
+
+DEFAULT_EDITION = "2021"
+
+
+class SpecError(ValueError):
+    """The edition description itself is inconsistent (a bug in the data)."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """A row or column header: a label, an optional key, optional children."""
+
+    key: str | None
+    label: str
+    children: tuple["Node", ...] = ()
+    aliases: tuple[str, ...] = ()
+    value_type: str | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def depth(self) -> int:
+        return 1 + max((c.depth() for c in self.children), default=0)
+
+    def leaves(self) -> Iterator[tuple["Node", ...]]:
+        """Yield the path (tuple of nodes, root first) of every leaf."""
+        if not self.children:
+            yield (self,)
+            return
+        for child in self.children:
+            for path in child.leaves():
+                yield (self, *path)
+
+
+def _path_key(path: Iterable[Node]) -> str:
+    return ".".join(n.key for n in path if n.key)
+
+
+def _path_label(path: Iterable[Node]) -> str:
+    """Human label of a header path, without a leading keyless group heading
+    (申请人情况, 三、本年度办理结果) unless nothing else is left."""
+    nodes = list(path)
+    if len(nodes) > 1 and not nodes[0].key:
+        nodes.pop(0)
+    return " ".join(n.label for n in nodes if n.label)
+
+
+@dataclass(frozen=True)
+class Block:
+    key: str
+    title: str | None
+    row_header: str | None  # text of the corner when it names the row labels
+    corner: str | None  # a note in the corner (table 3)
+    columns: tuple[Node, ...]
+    rows: tuple[Node, ...]
+
+    def row_paths(self) -> list[tuple[Node, ...]]:
+        return [p for r in self.rows for p in r.leaves()]
+
+    def column_paths(self) -> list[tuple[Node, ...]]:
+        return [p for c in self.columns for p in c.leaves()]
+
+    @property
+    def row_depth(self) -> int:
+        """Number of label columns (0 when the rows have no labels)."""
+        if all(not p[-1].label for p in self.row_paths()):
+            return 0
+        return max(r.depth() for r in self.rows)
+
+    @property
+    def column_depth(self) -> int:
+        return max(c.depth() for c in self.columns)
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """One number cell of a table: an input or a computed (formula) cell."""
+
+    key: str
+    table: "Table"
+    block: Block
+    row_path: tuple[Node, ...]
+    col_path: tuple[Node, ...]
+    value_type: str  # "count" or "amount"
+    formula_terms: tuple[str, ...] | None = None  # keys summed, when computed
+
+    @property
+    def is_input(self) -> bool:
+        return self.formula_terms is None
+
+    @property
+    def row_label(self) -> str:
+        return _path_label(self.row_path)
+
+    @property
+    def col_label(self) -> str:
+        return _path_label(self.col_path)
+
+    @property
+    def label(self) -> str:
+        """Plain-Chinese name of the cell, for messages."""
+        parts = [self.table.sheet]
+        if self.block.title and len(self.table.blocks) > 1 and not self.row_label:
+            parts.append(self.block.title)
+        if self.row_label:
+            parts.append(f"“{self.row_label}”行")
+        parts.append(f"“{self.col_label}”")
+        if self.row_label:
+            parts[-1] += "列"
+        return "".join(parts)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every label on the way to this cell (block title, rows, columns)."""
+        out = [self.block.title] if self.block.title else []
+        out += [n.label for n in self.row_path if n.label]
+        out += [n.label for n in self.col_path if n.label]
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    number: str
+    title: str
+    sheet: str
+    orientation: str
+    blocks: tuple[Block, ...]
+
+    def cell_keys(self) -> list[str]:
+        keys = []
+        for b in self.blocks:
+            for rp in b.row_paths():
+                for cp in b.column_paths():
+                    keys.append(_join(self.key, _path_key(rp), _path_key(cp)))
+        return keys
+
+
+def _join(*parts: str) -> str:
+    return ".".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str
+    sign: int = 1
+    previous: bool = False
+
+    def __str__(self) -> str:
+        return ("-" if self.sign < 0 else "") + ("prev:" if self.previous else "") + self.key
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule as written in the edition file (before expansion)."""
+
+    id: str
+    code: str
+    severity: str
+    group: str  # hard / previous / plausibility
+    kind: str
+    title: str
+    message: str
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RuleInstance:
+    """One concrete check: a rule applied to one row, column or group."""
+
+    rule: RuleSpec
+    lhs: tuple[Term, ...]
+    rhs: tuple[Term, ...]
+    bindings: Mapping[str, str]
+    labels: Mapping[str, str]  # {var}_label -> human label for messages
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Keys of this year's cells involved, in order, without duplicates."""
+        seen: dict[str, None] = {}
+        for t in (*self.lhs, *self.rhs):
+            if not t.previous:
+                seen.setdefault(t.key, None)
+        return tuple(seen)
+
+    @property
+    def uses_previous(self) -> bool:
+        return any(t.previous for t in (*self.lhs, *self.rhs))
+
+    @property
+    def instance_id(self) -> str:
+        suffix = ",".join(f"{k}={v}" for k, v in self.bindings.items())
+        return f"{self.rule.id}[{suffix}]" if suffix else self.rule.id
+
+    @property
+    def description(self) -> str:
+        """Short description of this instance, e.g. for the 校验 sheet."""
+        where = "，".join(self.labels.values())
+        return f"{self.rule.title}（{where}）" if where else self.rule.title
+
+
+@dataclass(frozen=True)
+class UnitType:
+    key: str
+    label: str
+    flags: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ProseSection:
+    key: str
+    number: str
+    label: str
+    hint: str
+    max_chars: int | None
+
+
+@dataclass(frozen=True)
+class InfoField:
+    key: str
+    label: str
+    required: bool = False
+    type: str = "text"
+    choices_from: str | None = None
+
+
+@dataclass
+class Edition:
+    """A loaded, expanded and validated edition of the report format."""
+
+    edition: str
+    name: str
+    document: str
+    first_year: int
+    report_title: str
+    settings: Mapping[str, Any]
+    info_fields: tuple[InfoField, ...]
+    unit_types: tuple[UnitType, ...]
+    prose_sheet: str
+    prose_sections: tuple[ProseSection, ...]
+    value_types: Mapping[str, Mapping[str, Any]]
+    tables: tuple[Table, ...]
+    rules: tuple[RuleSpec, ...]
+    cells: dict[str, CellSpec] = field(default_factory=dict)
+    rule_instances: tuple[RuleInstance, ...] = ()
+    sets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    # -- lookups -----------------------------------------------------------
+    def table(self, key: str) -> Table:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+    def cell(self, key: str) -> CellSpec:
+        return self.cells[key]
+
+    @property
+    def input_keys(self) -> list[str]:
+        return [k for k, c in self.cells.items() if c.is_input]
+
+    @property
+    def formula_keys(self) -> list[str]:
+        return [k for k, c in self.cells.items() if not c.is_input]
+
+    def cells_of(self, table_key: str) -> list[CellSpec]:
+        return [c for c in self.cells.values() if c.table.key == table_key]
+
+    def rule(self, rule_id: str) -> RuleSpec:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def instances(self, *, group: str | None = None, kind: str | None = None) -> list[RuleInstance]:
+        return [
+            i
+            for i in self.rule_instances
+            if (group is None or i.rule.group == group) and (kind is None or i.rule.kind == kind)
+        ]
+
+    def unit_type(self, label_or_key: str | None) -> UnitType | None:
+        if not label_or_key:
+            return None
+        wanted = _normalise_label(label_or_key)
+        for u in self.unit_types:
+            if wanted in (_normalise_label(u.label), u.key):
+                return u
+        return None
+
+    def prose_section(self, key: str) -> ProseSection:
+        for s in self.prose_sections:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+    def decimals(self, value_type: str, fee_decimals: int | None = None) -> int:
+        """Allowed decimals for a value type (0 for counts)."""
+        vt = self.value_types[value_type]
+        if vt.get("kind") != "decimal":
+            return 0
+        if fee_decimals is not None:
+            return fee_decimals
+        return int(self.settings[vt["decimals_setting"]])
+
+    def title_for(self, unit: str, year: int | str) -> str:
+        return self.report_title.format(unit=unit, year=year)
+
+
+_BRACKETS = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", '"': "“"})
+
+
+def _normalise_label(text: str) -> str:
+    """Compare labels ignoring spaces and half/full-width brackets."""
+    return re.sub(r"\s+", "", str(text)).translate(_BRACKETS)
+
+
+# -- loading ---------------------------------------------------------------
+
+
+def available_editions() -> list[str]:
+    files = resources.files("xxgk.editions")
+    return sorted(p.name[:-5] for p in files.iterdir() if p.name.endswith(".yaml"))
+
+
+@functools.lru_cache(maxsize=None)
+def load_edition(name: str = DEFAULT_EDITION) -> Edition:
+    """Load, expand and validate an edition by name (e.g. ``"2021"``)."""
+    import yaml  # local: keeps `import xxgk` light
+
+    try:
+        text = resources.files("xxgk.editions").joinpath(f"{name}.yaml").read_text("utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"未知的格式版本“{name}”，可用：{'、'.join(available_editions())}") from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(text, Loader=loader)
+    return build_edition(data)
+
+
+def _node(d: Mapping[str, Any]) -> Node:
+    return Node(
+        key=d.get("key"),
+        label=str(d.get("label") or ""),
+        children=tuple(_node(c) for c in d.get("children") or ()),
+        aliases=tuple(d.get("aliases") or ()),
+        value_type=d.get("value_type"),
+    )
+
+
+def _parse_term(text: str) -> Term:
+    sign = 1
+    if text.startswith("-"):
+        sign, text = -1, text[1:]
+    prev = text.startswith("prev:")
+    if prev:
+        text = text[5:]
+    return Term(text, sign, prev)
+
+
+def build_edition(data: Mapping[str, Any]) -> Edition:
+    """Build an :class:`Edition` from parsed YAML data and validate it."""
+    try:
+        tables = []
+        for t in data["tables"]:
+            blocks = tuple(
+                Block(
+                    key=b["key"],
+                    title=b.get("title"),
+                    row_header=b.get("row_header"),
+                    corner=b.get("corner"),
+                    columns=tuple(_node(c) for c in b["columns"]),
+                    rows=tuple(_node(r) for r in b["rows"]),
+                )
+                for b in t["blocks"]
+            )
+            tables.append(
+                Table(
+                    key=t["key"],
+                    number=t["number"],
+                    title=t["title"],
+                    sheet=t["sheet"],
+                    orientation=t.get("orientation", "portrait"),
+                    blocks=blocks,
+                )
+            )
+        ed = Edition(
+            edition=str(data["edition"]),
+            name=data["name"],
+            document=data["document"],
+            first_year=int(data["first_year"]),
+            report_title=data["report_title"],
+            settings=dict(data.get("settings") or {}),
+            info_fields=tuple(InfoField(**f) for f in data["info_fields"]),
+            unit_types=tuple(
+                UnitType(u["key"], u["label"], {k: v for k, v in u.items() if k not in ("key", "label")})
+                for u in data["unit_types"]
+            ),
+            prose_sheet=data["prose"]["sheet"],
+            prose_sections=tuple(
+                ProseSection(s["key"], s["number"], s["label"], s.get("hint", ""), s.get("max_chars"))
+                for s in data["prose"]["sections"]
+            ),
+            value_types=data["value_types"],
+            tables=tuple(tables),
+            rules=tuple(
+                RuleSpec(
+                    id=r["id"],
+                    code=r["code"],
+                    severity=r["severity"],
+                    group=r["group"],
+                    kind=r["kind"],
+                    title=r["title"],
+                    message=r["message"],
+                    params={
+                        k: v
+                        for k, v in r.items()
+                        if k not in ("id", "code", "severity", "group", "kind", "title", "message")
+                    },
+                )
+                for r in data["rules"]
+            ),
+            sets={k: tuple(v) for k, v in (data.get("sets") or {}).items()},
+        )
+    except (KeyError, TypeError) as exc:
+        raise SpecError(f"格式描述不完整：{exc!r}") from exc
+
+    _build_cells(ed, data)
+    ed.rule_instances = tuple(_expand_rules(ed))
+    _attach_formulas(ed)
+    validate_edition(ed)
+    return ed
+
+
+def _build_cells(ed: Edition, data: Mapping[str, Any]) -> None:
+    raw_tables = {t["key"]: t for t in data["tables"]}
+    for table in ed.tables:
+        default_vt = raw_tables[table.key].get("value_type", "count")
+        for block in table.blocks:
+            for rp in block.row_paths():
+                for cp in block.column_paths():
+                    key = _join(table.key, _path_key(rp), _path_key(cp))
+                    if key in ed.cells:
+                        raise SpecError(f"重复的单元格键 {key}")
+                    vt = cp[-1].value_type or rp[-1].value_type or default_vt
+                    ed.cells[key] = CellSpec(key, table, block, rp, cp, vt)
+
+
+def _expand(template: str, env: Mapping[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: env[m.group(1)], template)
+
+
+def _bind(ed: Edition, spec: Mapping[str, str] | None) -> list[dict[str, str]]:
+    """All combinations of a for_each mapping {var: set name}."""
+    combos: list[dict[str, str]] = [{}]
+    for var, set_name in (spec or {}).items():
+        if set_name not in ed.sets:
+            raise SpecError(f"规则引用了未定义的集合 {set_name}")
+        combos = [{**c, var: v} for c in combos for v in ed.sets[set_name]]
+    return combos
+
+
+def _binding_label(ed: Edition, table: Table, value: str) -> str:
+    for block in table.blocks:
+        for paths in (block.row_paths(), block.column_paths()):
+            for p in paths:
+                # match a full path or a prefix (a group such as litigation.direct)
+                for i in range(1, len(p) + 1):
+                    if _path_key(p[:i]) == value and p[i - 1].key:
+                        return _path_label(p[:i])
+    return value
+
+
+def _expand_rules(ed: Edition) -> Iterator[RuleInstance]:
+    for rule in ed.rules:
+        if rule.kind != "equation":
+            yield RuleInstance(rule, (), (), {}, {})
+            continue
+        for env in _bind(ed, rule.params.get("for_each")):
+            sides = []
+            for side in ("lhs", "rhs"):
+                terms: list[Term] = []
+                for raw in rule.params[side]:
+                    inner = [v for v in re.findall(r"\{(\w+)\}", raw) if v not in env]
+                    extra = {v: rule.params.get("for_each_term", {}).get(v) for v in inner}
+                    for sub in _bind(ed, extra if inner else None):
+                        terms.append(_parse_term(_expand(raw, {**env, **sub})))
+                sides.append(tuple(terms))
+            first_table = ed.cells[sides[0][0].key].table if sides[0][0].key in ed.cells else ed.tables[0]
+            labels = {f"{var}_label": _binding_label(ed, first_table, val) for var, val in env.items()}
+            yield RuleInstance(rule, sides[0], sides[1], dict(env), labels)
+
+
+def _attach_formulas(ed: Edition) -> None:
+    """Turn the lhs cell of every `formula: true` rule into a computed cell.
+
+    When two rules compute the same cell (table 3's grand total), the first
+    rule in the file wins; the other still checks it.
+    """
+    for inst in ed.rule_instances:
+        if not inst.rule.params.get("formula"):
+            continue
+        (target,) = inst.lhs
+        cell = ed.cells[target.key]
+        if cell.formula_terms is not None:
+            continue
+        ed.cells[target.key] = CellSpec(
+            cell.key, cell.table, cell.block, cell.row_path, cell.col_path, cell.value_type,
+            tuple(t.key for t in inst.rhs),
+        )
+
+
+def validate_edition(ed: Edition) -> None:
+    """Check the edition's own consistency; raise SpecError on the first problem."""
+    problems: list[str] = []
+    sheets = [t.sheet for t in ed.tables] + [ed.prose_sheet]
+    if len(set(sheets)) != len(sheets):
+        problems.append("工作表名称重复")
+    for s in sheets:
+        if len(s) > 31 or re.search(r"[\[\]:*?/\\]", s):
+            problems.append(f"工作表名称不符合 Excel 要求：{s}")
+    ids = [r.id for r in ed.rules]
+    if len(set(ids)) != len(ids):
+        problems.append("规则编号重复")
+    kinds = {"equation", "unit_type_flag", "unit_type_max", "prose_contradiction", "prose_length",
+             "cell_value", "cell_blank"}
+    for r in ed.rules:
+        if r.kind not in kinds:
+            problems.append(f"规则 {r.id} 的类型 {r.kind} 未知")
+        if r.severity not in ("error", "warning", "info"):
+            problems.append(f"规则 {r.id} 的严重程度 {r.severity} 未知")
+        if "key" in r.params and r.params["key"] not in ed.cells:
+            problems.append(f"规则 {r.id} 引用了不存在的单元格 {r.params['key']}")
+        if "section" in r.params and r.params["section"] not in {s.key for s in ed.prose_sections}:
+            problems.append(f"规则 {r.id} 引用了不存在的文字部分 {r.params['section']}")
+    for inst in ed.rule_instances:
+        for t in (*inst.lhs, *inst.rhs):
+            if t.key not in ed.cells:
+                problems.append(f"规则 {inst.instance_id} 引用了不存在的单元格 {t.key}")
+        if inst.rule.params.get("formula") and len(inst.lhs) != 1:
+            problems.append(f"规则 {inst.instance_id} 的公式目标必须是一个单元格")
+    for vt in {c.value_type for c in ed.cells.values()}:
+        if vt not in ed.value_types:
+            problems.append(f"未定义的数值类型 {vt}")
+    for key, cell in ed.cells.items():
+        if cell.formula_terms and any(not ed.cells[k].is_input and k == key for k in cell.formula_terms):
+            problems.append(f"单元格 {key} 的公式引用自身")
+    if problems:
+        raise SpecError("；".join(problems))
+
+
+def quantize(value: Decimal, decimals: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-decimals))
