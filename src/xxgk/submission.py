@@ -41,6 +41,7 @@ class CellValue:
     status: str = "ok"  # ok / blank / placeholder / parsed-from-text / unreadable
     formula: str | None = None  # formula text without "=", when the cell has one
     cached: Decimal | None = None  # cached result of a formula cell
+    note: str = ""  # how a value was read out of text, e.g. "“12件”读作 12"
 
 
 @dataclass
