@@ -143,3 +143,27 @@ def test_unit_type_lookup_tolerates_bracket_width(ed):
     assert ed.unit_type("县级(区)人民政府").key == "county"
     assert ed.unit_type("乡镇（街道）").flags["may_issue_rules"] is False
     assert ed.unit_type("不存在") is None
+
+
+def test_compute_recomputes_totals_of_totals(ed):
+    values = {k: 1 for k in ed.input_keys}
+    full = ed.compute(values)
+    assert full["t3.new_received.total"] == 6
+    assert full["t3.total_results.natural_person"] == 21
+    assert full["t3.total_results.total"] == 126
+    assert full["t4.litigation.direct.total"] == 4
+    assert full["t2.fees.amount"] == 1
+
+
+def test_synthetic_inputs_satisfy_every_hard_equation(ed):
+    import random
+
+    from xxgk.synth import consistent_inputs
+
+    for seed in range(5):
+        full = ed.compute(consistent_inputs(ed, random.Random(seed)))
+        for inst in ed.instances(group="hard", kind="equation"):
+            lhs = sum(t.sign * full[t.key] for t in inst.lhs)
+            rhs = sum(t.sign * full[t.key] for t in inst.rhs)
+            assert lhs == rhs, inst.instance_id
+        assert all(v >= 0 for v in full.values())

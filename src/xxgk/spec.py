@@ -343,6 +343,26 @@ class Edition:
             return fee_decimals
         return int(self.settings[vt["decimals_setting"]])
 
+    def compute(self, values: Mapping[str, Decimal | int | None]) -> dict[str, Decimal]:
+        """Every cell's value: inputs as given (missing -> 0), formula cells
+        recomputed from their items (recursively, so a total of totals works).
+        """
+        out: dict[str, Decimal] = {}
+
+        def value(key: str) -> Decimal:
+            if key not in out:
+                cell = self.cells[key]
+                if cell.is_input:
+                    v = values.get(key)
+                    out[key] = Decimal(0) if v is None else Decimal(v)
+                else:
+                    out[key] = sum((value(k) for k in cell.formula_terms), Decimal(0))
+            return out[key]
+
+        for key in self.cells:
+            value(key)
+        return out
+
     def title_for(self, unit: str, year: int | str) -> str:
         return self.report_title.format(unit=unit, year=year)
 
