@@ -1,0 +1,42 @@
+"""The catalogue of checks, generated from the edition and the finding codes.
+
+`xxgk rules` prints it; docs/rules.md is this text (a test keeps them equal),
+so the documentation cannot drift from what the checker does.
+"""
+
+from __future__ import annotations
+
+from .findings import CODES, severity_label
+from .spec import Edition, load_edition
+
+__all__ = ["rules_markdown"]
+
+_GROUPS = {"hard": "硬性规则（违反即为错误）", "previous": "与上年报告比对（提醒）",
+           "plausibility": "合理性检查（提醒）"}
+
+
+def rules_markdown(edition: Edition | None = None) -> str:
+    ed = edition or load_edition()
+    lines = [
+        f"# 校验规则一览（{ed.name}，{ed.edition} 版）",
+        "",
+        f"依据：《{ed.name}》（{ed.document}）。本文件由 `xxgk rules` 生成，请勿手工修改。",
+        "",
+    ]
+    for group, heading in _GROUPS.items():
+        lines += [f"## {heading}", "", "| 编号 | 代码 | 级别 | 规则 | 检查次数 |", "|---|---|---|---|---|"]
+        for rule in ed.rules:
+            if rule.group != group:
+                continue
+            n = sum(1 for i in ed.rule_instances if i.rule.id == rule.id)
+            if rule.kind.startswith("cell_"):
+                per = f"每个填报单元格（{len(ed.input_keys)} 个）"
+            else:
+                per = f"{n}（每行、列或组一次）" if n > 1 else "每份报告一次"
+            lines.append(f"| {rule.id} | `{rule.code}` | {severity_label(rule.severity)} | {rule.title} | {per} |")
+        lines.append("")
+    lines += ["## 读取与填写问题", "", "| 代码 | 级别 | 含义 |", "|---|---|---|"]
+    for code, (severity, title) in CODES.items():
+        lines.append(f"| `{code}` | {severity_label(severity)} | {title} |")
+    lines.append("")
+    return "\n".join(lines)
