@@ -1,0 +1,620 @@
+"""Consolidation: many submitted reports into one district (or city) summary.
+
+Every workbook is read and checked in a worker process (the parent only
+ever holds the small per-file result: figures, findings, status), the
+batch is matched against the roster, duplicates / wrong years / strangers
+are resolved by explicit policies, and the figures of the units included
+are summed exactly (``Decimal``).  The summary is written by
+:func:`xxgk.writer.write_report` as a report of the same edition
+(``kind="summary"``) with extra sheets (:mod:`xxgk.summary_sheets`), so it
+can itself be checked and consolidated again (district → city).
+
+The CLI command ``xxgk consolidate`` is a thin wrapper over
+:func:`consolidate`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from .findings import Finding
+from .roster import RosterEntry, RosterError, normalise_unit_name, read_roster
+from .spec import DEFAULT_EDITION, Edition, load_edition
+
+__all__ = [
+    "ConsolidationError",
+    "FileResult",
+    "UnitStatus",
+    "ConsolidationResult",
+    "consolidate",
+    "collect_paths",
+    "read_files",
+    "default_out_name",
+    "closing_line",
+    "STATUSES",
+    "WORKBOOK_SUFFIXES",
+]
+
+# Status of one row of 报送情况, in the order they are explained to users.
+PASSED = "通过"
+PASSED_WITH_WARNINGS = "通过（有提醒）"
+HAS_ERRORS = "有错误"
+UNREADABLE = "无法读取"
+MISSING = "未报送"
+NOT_ON_ROSTER = "不在名册"
+DUPLICATE = "重复"
+WRONG_YEAR = "年度不符"
+STATUSES = (PASSED, PASSED_WITH_WARNINGS, HAS_ERRORS, UNREADABLE, MISSING, NOT_ON_ROSTER, DUPLICATE, WRONG_YEAR)
+
+ON_DUPLICATE = ("error", "latest")
+
+# Files picked up from a folder.  Old and foreign formats are picked up too,
+# so that the reader can say why it cannot read them.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+
+# Batches smaller than this are read in-process: starting workers costs more.
+_MIN_PARALLEL = 8
+
+
+class ConsolidationError(Exception):
+    """Nothing usable could be produced; ``str(exc)`` is one line in Chinese."""
+
+
+@dataclass
+class FileResult:
+    """What a worker returns for one file: small, picklable, no workbook."""
+
+    path: str
+    mtime: float = 0.0
+    readable: bool = True
+    reason: str = ""  # why the file could not be read
+    code: str = ""  # finding code of an unreadable file
+    unit: str = ""
+    unit_type: str = ""
+    year: int | None = None
+    kind: str = "unit"  # unit / summary
+    members: tuple[str, ...] = ()
+    date: str = ""  # 填报日期, as written
+    values: tuple = ()  # effective value of every cell, in edition.cells order
+    findings: list[Finding] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+
+    @property
+    def file_name(self) -> str:
+        return Path(self.path).name
+
+    @property
+    def name(self) -> str:
+        """The unit's name, or the file name when the workbook has none."""
+        return self.unit or Path(self.path).stem
+
+    @property
+    def unit_key(self) -> str:
+        return normalise_unit_name(self.name)
+
+    @property
+    def atoms(self) -> frozenset[str]:
+        """The basic units whose figures this file carries (a summary: its members)."""
+        if self.kind == "summary" and self.members:
+            return frozenset(normalise_unit_name(m) for m in self.members)
+        return frozenset({self.unit_key})
+
+    def value_map(self, edition: Edition) -> dict[str, Decimal]:
+        return {k: Decimal(v) for k, v in zip(edition.cells, self.values)}
+
+
+@dataclass
+class UnitStatus:
+    """One row of 报送情况: a roster unit, a file, or both."""
+
+    name: str
+    status: str
+    code: str = ""
+    unit_type: str = ""
+    file: str = ""  # file name ("" when nothing arrived)
+    path: str = ""
+    errors: int = 0
+    warnings: int = 0
+    included: bool = False
+    on_roster: bool | None = None  # None: no roster given
+    note: str = ""
+
+
+@dataclass
+class ConsolidationResult:
+    """Everything :func:`consolidate` did; the CLI only prints from it."""
+
+    out: Path
+    name: str
+    year: int | None
+    edition: str
+    statuses: list[UnitStatus]
+    sums: dict[str, Decimal]  # every cell of the edition, totals recomputed
+    members: list[str]  # basic units counted in the sums
+    unit_findings: list[tuple[str, str, Finding]]  # (unit, file, finding)
+    summary_findings: list[Finding]  # the rules run on the summed figures
+    exclude_errors: bool = False
+    long_out: Path | None = None
+
+    def count(self, *statuses: str, included: bool | None = None) -> int:
+        return sum(
+            1 for s in self.statuses
+            if (not statuses or s.status in statuses) and (included is None or s.included == included)
+        )
+
+    @property
+    def included(self) -> int:
+        return self.count(included=True)
+
+    @property
+    def included_with_errors(self) -> int:
+        return sum(1 for s in self.statuses if s.included and s.errors)
+
+    @property
+    def excluded_for_errors(self) -> int:
+        return sum(1 for s in self.statuses if not s.included and s.status == HAS_ERRORS)
+
+    @property
+    def missing(self) -> int:
+        return self.count(MISSING)
+
+    @property
+    def unreadable(self) -> int:
+        return self.count(UNREADABLE)
+
+
+# -- finding the files --------------------------------------------------------
+
+
+def collect_paths(inputs: Iterable[str | os.PathLike], *, skip: Iterable[str | os.PathLike] = ()) -> list[Path]:
+    """Workbooks named directly or found in folders (not recursive), in a
+    stable order, without Excel's ``~$`` lock files and without ``skip``
+    (the output of a previous run lying in the same folder)."""
+    skipped = {_same(p) for p in skip}
+    out: list[Path] = []
+    seen: set[str] = set()
+    for item in inputs:
+        p = Path(item)
+        if not p.exists():
+            raise ConsolidationError(f"找不到 {p}")
+        found = (
+            sorted(c for c in p.iterdir() if c.is_file() and c.suffix.lower() in WORKBOOK_SUFFIXES)
+            if p.is_dir()
+            else [p]
+        )
+        for c in found:
+            ident = _same(c)
+            if c.name.startswith("~$") or ident in skipped or ident in seen:
+                continue
+            seen.add(ident)
+            out.append(c)
+    return out
+
+
+def _same(p: str | os.PathLike) -> str:
+    return os.path.normcase(os.path.abspath(p))
+
+
+# -- reading (in worker processes) -------------------------------------------
+
+
+def _compact(value: Decimal) -> int | Decimal:
+    """Whole numbers as int (small ints are shared), keeping results small."""
+    return int(value) if value == value.to_integral_value() else value
+
+
+def read_one(path: str | os.PathLike, edition: str = DEFAULT_EDITION, fee_decimals: int | None = None) -> FileResult:
+    """Read and check one workbook as ``xxgk check`` does; never raises."""
+    from .checker import check_submission
+    from .reader import read_workbook
+    from .submission import UnreadableFile
+
+    path = str(path)
+    try:
+        mtime = os.path.getmtime(path)
+    except OSError:
+        mtime = 0.0
+    ed = load_edition(edition)
+    try:
+        sub = read_workbook(path, ed)
+        res = check_submission(sub, ed, fee_decimals=fee_decimals)
+    except UnreadableFile as exc:
+        return FileResult(path, mtime, readable=False, reason=exc.message, code=exc.code)
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch
+        return FileResult(path, mtime, readable=False, reason=f"读取时出错：{exc}", code="file-unreadable")
+    values = getattr(res, "values", None) or sub.values()
+    full = ed.compute(values) if set(values) != set(ed.cells) else values
+    findings = list(res.findings)
+    return FileResult(
+        path=path,
+        mtime=mtime,
+        unit=(sub.unit or "").strip(),
+        unit_type=sub.unit_type or "",
+        year=sub.year,
+        kind=sub.kind or "unit",
+        members=tuple(sub.members or ()),
+        date=str((sub.info or {}).get("date") or ""),
+        values=tuple(_compact(full[k]) for k in ed.cells),
+        findings=findings,
+        errors=sum(1 for f in findings if f.severity == "error"),
+        warnings=sum(1 for f in findings if f.severity == "warning"),
+    )
+
+
+def _read_task(args: tuple[str, str, int | None]) -> FileResult:
+    return read_one(*args)
+
+
+def read_files(
+    paths: Sequence[str | os.PathLike],
+    *,
+    edition: str = DEFAULT_EDITION,
+    fee_decimals: int | None = None,
+    jobs: int | None = None,
+) -> Iterator[FileResult]:
+    """Read and check files, in order, on ``jobs`` processes (default: all cores)."""
+    tasks = [(str(p), edition, fee_decimals) for p in paths]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(tasks) < _MIN_PARALLEL:
+        yield from map(_read_task, tasks)
+        return
+    import multiprocessing
+
+    chunk = max(1, min(16, len(tasks) // (jobs * 8)))
+    with multiprocessing.get_context(_start_method()).Pool(jobs) as pool:
+        yield from pool.imap(_read_task, tasks, chunksize=chunk)
+
+
+def _start_method() -> str:
+    import multiprocessing
+
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
+
+
+# -- deciding what goes into the sums -----------------------------------------
+
+
+def _target_year(files: Sequence[FileResult]) -> int | None:
+    """The year most of the readable files report (the later one on a tie)."""
+    years = Counter(f.year for f in files if f.readable and f.year)
+    if not years:
+        return None
+    return max(years.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def _newest_first(group: list[FileResult]) -> list[FileResult]:
+    """Order duplicates by 填报日期 when every file has a different one, else by
+    modification time (ties keep the input order)."""
+    dates = [_date_key(f.date) for f in group]
+    if all(dates) and len(set(dates)) == len(dates):
+        return [f for _, f in sorted(zip(dates, group), key=lambda t: t[0], reverse=True)]
+    return sorted(group, key=lambda f: f.mtime, reverse=True)
+
+
+def _date_key(text: str) -> str:
+    import re
+
+    m = re.search(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})", text or "")
+    return f"{int(m[1]):04d}{int(m[2]):02d}{int(m[3]):02d}" if m else ""
+
+
+def _overlap_groups(files: list[FileResult]) -> list[list[FileResult]]:
+    """Files that share a unit (same unit twice, or a unit inside a summary),
+    grouped by union-find over their basic units and their own names."""
+    parent = list(range(len(files)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, f in enumerate(files):
+        for atom in f.atoms | {f.unit_key}:
+            if atom in owner:
+                parent[find(i)] = find(owner[atom])
+            else:
+                owner[atom] = i
+    groups: dict[int, list[FileResult]] = {}
+    for i, f in enumerate(files):
+        groups.setdefault(find(i), []).append(f)
+    return list(groups.values())
+
+
+def _shared(f: FileResult, others: list[FileResult]) -> str:
+    common = set()
+    for o in others:
+        common |= (f.atoms | {f.unit_key}) & (o.atoms | {o.unit_key})
+    return "、".join(sorted(common))
+
+
+def _file_status(f: FileResult) -> str:
+    if f.errors:
+        return HAS_ERRORS
+    return PASSED_WITH_WARNINGS if f.warnings else PASSED
+
+
+def _row(f: FileResult, status: str, *, included: bool, note: str = "") -> UnitStatus:
+    return UnitStatus(
+        name=f.name, status=status, unit_type=f.unit_type, file=f.file_name, path=f.path,
+        errors=f.errors, warnings=f.warnings, included=included, note=note,
+    )
+
+
+def decide(
+    files: list[FileResult],
+    *,
+    year: int | None,
+    roster: Sequence[RosterEntry] | None,
+    on_duplicate: str = "error",
+    include_wrong_year: bool = False,
+    exclude_errors: bool = False,
+) -> tuple[list[UnitStatus], list[FileResult]]:
+    """The 报送情况 rows (roster order first) and the files whose figures are summed."""
+    rows: dict[str, UnitStatus] = {}  # by path
+    candidates: list[FileResult] = []
+    for f in files:
+        if not f.readable:
+            rows[f.path] = UnitStatus(f.name, UNREADABLE, file=f.file_name, path=f.path, note=f.reason)
+        elif year is not None and f.year != year and not include_wrong_year:
+            rows[f.path] = _row(f, WRONG_YEAR, included=False,
+                                note=f"报告年度为 {f.year or '（未填）'}，汇总年度为 {year}，未计入汇总")
+        else:
+            candidates.append(f)
+
+    kept: list[FileResult] = []
+    for group in _overlap_groups(candidates):
+        if len(group) == 1:
+            kept.append(group[0])
+            continue
+        if on_duplicate == "latest":
+            newest, *older = _newest_first(group)
+            kept.append(newest)
+            for o in older:
+                rows[o.path] = _row(o, DUPLICATE, included=False,
+                                    note=f"与 {newest.file_name} 重复（{_shared(o, [newest])}），已被较新的文件取代，未计入汇总")
+        else:
+            for f in group:
+                others = [o for o in group if o is not f]
+                rows[f.path] = _row(f, DUPLICATE, included=False,
+                                    note=f"与 {'、'.join(o.file_name for o in others)} 重复（{_shared(f, others)}），均未计入汇总")
+
+    roster_keys = {normalise_unit_name(e.name) for e in roster} if roster is not None else None
+    included: list[FileResult] = []
+    for f in kept:
+        notes = []
+        if year is not None and f.year != year:
+            notes.append(f"报告年度为 {f.year or '（未填）'}，按要求仍计入汇总")
+        take = not (exclude_errors and f.errors)
+        if f.errors:
+            notes.append(f"有 {f.errors} 个错误，" + ("已计入汇总（错误见“校验问题”表）" if take else "按要求未计入汇总"))
+        status = _file_status(f)
+        if roster_keys is not None and f.unit_key not in roster_keys:
+            status = NOT_ON_ROSTER
+            notes.insert(0, "不在名册中" + ("，已计入汇总" if take else ""))
+        rows[f.path] = _row(f, status, included=take, note="；".join(notes))
+        if take:
+            included.append(f)
+    return _order_rows(files, rows, roster), included
+
+
+def _order_rows(files: list[FileResult], rows: dict[str, UnitStatus], roster: Sequence[RosterEntry] | None) -> list[UnitStatus]:
+    """Roster order (with a 未报送 row for a unit no file was read for), then
+    files of units not on the roster, then unreadable files."""
+    for f in files:
+        rows[f.path].on_roster = None if roster is None else False
+    if roster is None:
+        return [rows[f.path] for f in files]
+    by_unit: dict[str, list[FileResult]] = {}
+    for f in files:
+        if f.readable:
+            by_unit.setdefault(f.unit_key, []).append(f)
+    out: list[UnitStatus] = []
+    placed: set[str] = set()
+    for entry in roster:
+        mine = by_unit.get(normalise_unit_name(entry.name), [])
+        if not mine:
+            out.append(UnitStatus(entry.name, MISSING, code=entry.code, unit_type=entry.unit_type, on_roster=True,
+                                  note="未收到该单位的工作簿"))
+        for f in mine:
+            row = rows[f.path]
+            row.code, row.on_roster = entry.code, True
+            row.unit_type = row.unit_type or entry.unit_type
+            out.append(row)
+            placed.add(f.path)
+    out += [rows[f.path] for f in files if f.readable and f.path not in placed]
+    out += [rows[f.path] for f in files if not f.readable]
+    return out
+
+
+# -- summing -------------------------------------------------------------------
+
+
+def sum_inputs(files: Iterable[FileResult], edition: Edition) -> dict[str, Decimal]:
+    """Exact sums of every input cell over ``files``."""
+    index = [i for i, k in enumerate(edition.cells) if edition.cells[k].is_input]
+    keys = list(edition.cells)
+    totals = [Decimal(0)] * len(index)
+    for f in files:
+        for j, i in enumerate(index):
+            totals[j] += f.values[i]
+    return {keys[i]: totals[j] for j, i in enumerate(index)}
+
+
+def members_of(files: Iterable[FileResult]) -> list[str]:
+    """Names of the basic units counted (a summary contributes its members)."""
+    out: list[str] = []
+    for f in files:
+        out += list(f.members) if f.kind == "summary" and f.members else [f.name]
+    return out
+
+
+# -- the whole batch -------------------------------------------------------------
+
+
+def default_out_name(name: str, year: int | str | None) -> str:
+    return f"{name}{year or ''}年政府信息公开工作年度报告汇总.xlsx"
+
+
+def _progress(iterable: Iterator[FileResult], length: int, show: bool):
+    if not (show and sys.stderr.isatty()):
+        return nullcontext(iterable)
+    import click
+
+    return click.progressbar(iterable, length=length, label="读取并校验", file=sys.stderr,
+                             item_show_func=lambda f: f.file_name if f else "")
+
+
+def consolidate(
+    inputs: Iterable[str | os.PathLike],
+    *,
+    out: str | os.PathLike | None = None,
+    roster: str | os.PathLike | Sequence[RosterEntry] | None = None,
+    name: str | None = None,
+    year: int | None = None,
+    on_duplicate: str = "error",
+    include_wrong_year: bool = False,
+    exclude_errors: bool = False,
+    fee_decimals: int | None = None,
+    long_out: str | os.PathLike | None = None,
+    jobs: int | None = None,
+    progress: bool = False,
+    edition: str | Edition | None = None,
+) -> ConsolidationResult:
+    """Read, check and sum submitted workbooks into one summary workbook.
+
+    Raises :class:`ConsolidationError` (Chinese message) when no summary can be
+    produced: no name, an unusable roster, no workbook found, none readable.
+    Units with errors are included in the sums unless ``exclude_errors``.
+    """
+    ed = edition if isinstance(edition, Edition) else load_edition(edition or DEFAULT_EDITION)
+    name = (name or "").strip()
+    if not name:
+        raise ConsolidationError("请指定汇总单位名称（如“某某区”）")
+    if on_duplicate not in ON_DUPLICATE:
+        raise ConsolidationError(f"重复文件的处理方式只能是 {'、'.join(ON_DUPLICATE)}")
+    fee_decimals = ed.decimals("amount", fee_decimals) if "amount" in ed.value_types else fee_decimals
+    entries = _roster(roster)
+    paths = collect_paths(inputs, skip=[out] if out else [])
+    if not paths:
+        raise ConsolidationError("没有找到要汇总的工作簿（.xlsx）")
+
+    stream = read_files(paths, edition=ed.edition, fee_decimals=fee_decimals, jobs=jobs)
+    with _progress(stream, len(paths), progress) as bar:
+        files = list(bar)
+    if not any(f.readable for f in files):
+        raise ConsolidationError(f"{len(files)} 个文件均无法读取，未生成汇总表")
+
+    year = year or _target_year(files)
+    statuses, included = decide(files, year=year, roster=entries, on_duplicate=on_duplicate,
+                                include_wrong_year=include_wrong_year, exclude_errors=exclude_errors)
+    sums_in = sum_inputs(included, ed)
+    sums = ed.compute(sums_in)
+    out_path = Path(out) if out else Path.cwd() / default_out_name(name, year)
+    result = ConsolidationResult(
+        out=out_path, name=name, year=year, edition=ed.edition, statuses=statuses, sums=sums,
+        members=members_of(included),
+        unit_findings=[(f.name, f.file_name, x) for f in files for x in f.findings]
+        + [(f.name, f.file_name, _unreadable_finding(f)) for f in files if not f.readable],
+        summary_findings=_check_sums(sums, ed, fee_decimals),
+        exclude_errors=exclude_errors,
+        long_out=Path(long_out) if long_out else None,
+    )
+    _write(result, ed, included, sums_in, fee_decimals)
+    if result.long_out:
+        write_long(result.long_out, included, ed)
+    return result
+
+
+def _roster(roster) -> list[RosterEntry] | None:
+    if roster is None or isinstance(roster, (list, tuple)):
+        return roster
+    try:
+        return read_roster(roster)
+    except RosterError as exc:
+        raise ConsolidationError(str(exc)) from None
+
+
+def _unreadable_finding(f: FileResult) -> Finding:
+    return Finding(code=f.code or "file-unreadable", severity="error", message=f.reason)
+
+
+def _check_sums(sums: dict[str, Decimal], ed: Edition, fee_decimals: int | None) -> list[Finding]:
+    from .checker import check_values
+
+    return list(check_values(sums, ed, fee_decimals=fee_decimals))
+
+
+def _write(result: ConsolidationResult, ed: Edition, included: list[FileResult],
+           sums_in: dict[str, Decimal], fee_decimals: int | None) -> None:
+    from .summary_sheets import SummaryData, add_summary_sheets
+    from .writer import write_report
+
+    data = SummaryData(
+        edition=ed, result=result, units=[(f.name, f.file_name, f.values) for f in included],
+        fee_decimals=fee_decimals,
+    )
+    result.out.parent.mkdir(parents=True, exist_ok=True)
+    write_report(
+        result.out, ed, unit=result.name, year=result.year, values=sums_in, kind="summary",
+        members=result.members, fee_decimals=fee_decimals,
+        extra_sheets=lambda workbook, styles: add_summary_sheets(workbook, styles, data),
+    )
+
+
+# -- long form for analysts ----------------------------------------------------------
+
+
+def long_rows(files: Iterable[FileResult], ed: Edition) -> Iterator[tuple]:
+    """(unit, year, key, table, row label, column label, value as exact text)."""
+    specs = list(ed.cells.values())
+    for f in files:
+        for spec, v in zip(specs, f.values):
+            yield (f.name, f.year, spec.key, spec.table.title, spec.row_label or (spec.block.title or ""),
+                   spec.col_label, str(v))
+
+
+LONG_COLUMNS = ("unit", "year", "key", "table", "row_label", "col_label", "value")
+
+
+def write_long(path: str | os.PathLike, files: Iterable[FileResult], ed: Edition) -> Path:
+    """The figures in long form: ``.parquet`` or CSV (UTF-8 with BOM for Excel).
+    Values are exact decimal text, so amounts never pass through float."""
+    import pandas as pd
+
+    path = Path(path)
+    df = pd.DataFrame(list(long_rows(files, ed)), columns=list(LONG_COLUMNS))
+    df["year"] = df["year"].astype("Int64")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".parquet":
+        df.to_parquet(path, index=False)
+    else:
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+# -- the closing line -------------------------------------------------------------
+
+
+def closing_line(result: ConsolidationResult) -> str:
+    """One line in Chinese for the person running the batch."""
+    parts = [f"已汇总 {result.included} 个单位"]
+    if result.included_with_errors:
+        parts[0] += f"（其中 {result.included_with_errors} 个有错误，已计入汇总）"
+    if result.excluded_for_errors:
+        parts.append(f"{result.excluded_for_errors} 个有错误的单位未计入")
+    parts.append(f"未报送 {result.missing} 个")
+    parts.append(f"无法读取 {result.unreadable} 个")
+    others = result.count(DUPLICATE, WRONG_YEAR, included=False)
+    if others:
+        parts.append(f"重复或年度不符未计入 {others} 个")
+    return "，".join(parts) + f"。汇总表：{result.out}"

@@ -1,0 +1,294 @@
+"""The extra sheets of a summary workbook: 分单位明细, 校验问题, 报送情况, 图表.
+
+Called by :func:`xxgk.writer.write_report` (``extra_sheets``) after the
+standard sheets are written, so formulas here may point at the summary's
+own tables.  Every column header is derived from the edition and the
+layout; every string that came from an input (unit names, file names,
+messages) is written with ``write_string`` so that "=…" stays text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Sequence
+
+from .findings import severity_label
+from .layout import a1, layouts
+from .spec import CellSpec, Edition
+
+__all__ = ["SummaryData", "add_summary_sheets", "SHEET_DETAIL", "SHEET_FINDINGS", "SHEET_STATUS", "SHEET_CHARTS"]
+
+SHEET_DETAIL = "分单位明细"
+SHEET_FINDINGS = "校验问题"
+SHEET_STATUS = "报送情况"
+SHEET_CHARTS = "图表"
+
+YES, NO = "是", "否"
+
+
+@dataclass
+class SummaryData:
+    edition: Edition
+    result: Any  # xxgk.consolidate.ConsolidationResult
+    units: Sequence[tuple[str, str, tuple]]  # (unit, file, values in edition.cells order)
+    fee_decimals: int | None = None
+
+
+def add_summary_sheets(workbook, styles: Any, data: SummaryData) -> None:
+    """Add the four sheets (``styles``, the writer's formats, are not needed)."""
+    fmt = _Formats(workbook, data.edition, data.fee_decimals)
+    detail = _detail_sheet(workbook, fmt, data)
+    _findings_sheet(workbook, fmt, data)
+    _status_sheet(workbook, fmt, data)
+    _charts_sheet(workbook, fmt, data, detail)
+
+
+class _Formats:
+    def __init__(self, wb, ed: Edition, fee_decimals: int | None):
+        base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
+        self.head = wb.add_format({**base, "bold": True, "border": 1, "align": "center", "text_wrap": True,
+                                   "bg_color": "#DDEBF7"})
+        self.text = wb.add_format({**base, "border": 1})
+        self.wrap = wb.add_format({**base, "border": 1, "text_wrap": True})
+        self.note = wb.add_format({**base, "text_wrap": True, "italic": True})
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14})
+        self.total_text = wb.add_format({**base, "border": 1, "bold": True, "bg_color": "#F2F2F2"})
+        self._num: dict[tuple[int, bool], Any] = {}
+        self._wb, self._base = wb, base
+        self.ed, self.fee_decimals = ed, fee_decimals
+
+    def number(self, cell: CellSpec | None, total: bool = False):
+        places = self.ed.decimals(cell.value_type, self.fee_decimals) if cell else 0
+        key = (places, total)
+        if key not in self._num:
+            spec = {**self._base, "border": 1, "num_format": "0" + ("." + "0" * places if places else "")}
+            if total:
+                spec.update(bold=True, bg_color="#F2F2F2")
+            self._num[key] = self._wb.add_format(spec)
+        return self._num[key]
+
+
+def _number(v) -> int | float:
+    """Value for write_number: whole numbers as int, amounts as float (Excel
+    stores doubles; the exact figure lives in the summary tables' values)."""
+    d = Decimal(v)
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _columns(ed: Edition) -> list[CellSpec]:
+    return [c for c in ed.cells.values() if c.is_input]
+
+
+def _group_spans(labels: list[str]) -> list[tuple[int, int, str]]:
+    """Runs of equal consecutive labels: (first, last, label)."""
+    spans: list[tuple[int, int, str]] = []
+    for i, text in enumerate(labels):
+        if spans and spans[-1][2] == text:
+            spans[-1] = (spans[-1][0], i, text)
+        else:
+            spans.append((i, i, text))
+    return spans
+
+
+def _header_cell(ws, r1, c1, r2, c2, text, fmt) -> None:
+    if (r1, c1) != (r2, c2):
+        ws.merge_range(r1, c1, r2, c2, "", fmt)
+    ws.write_string(r1, c1, text, fmt)
+
+
+# -- 分单位明细 -------------------------------------------------------------------
+
+_LEFT = ("单位名称", "文件")
+_HEAD_ROWS = 3  # table / row label / column label
+
+
+def _detail_sheet(wb, fmt: _Formats, data: SummaryData):
+    """One row per unit included, one column per input cell, a totals row."""
+    ed = data.edition
+    ws = wb.add_worksheet(SHEET_DETAIL)
+    cols = _columns(ed)
+    index = {k: i for i, k in enumerate(ed.cells)}
+    left = len(_LEFT)
+    for c, text in enumerate(_LEFT):
+        _header_cell(ws, 0, c, _HEAD_ROWS - 1, c, text, fmt.head)
+    levels = [
+        [c.table.title for c in cols],
+        [c.table.key + "|" + (c.row_label or c.block.title or "") for c in cols],
+        [c.col_label for c in cols],
+    ]
+    for level, labels in enumerate(levels):
+        for first, last, text in _group_spans(labels):
+            shown = text.split("|", 1)[-1]
+            _header_cell(ws, level, left + first, level, left + last, shown, fmt.head)
+    first_row = _HEAD_ROWS
+    for r, (unit, file, values) in enumerate(data.units, start=first_row):
+        ws.write_string(r, 0, unit, fmt.text)
+        ws.write_string(r, 1, file, fmt.text)
+        for j, cell in enumerate(cols):
+            ws.write_number(r, left + j, _number(values[index[cell.key]]), fmt.number(cell))
+    total_row = first_row + len(data.units)
+    ws.write_string(total_row, 0, "合计", fmt.total_text)
+    ws.write_string(total_row, 1, f"{len(data.units)} 个单位", fmt.total_text)
+    for j, cell in enumerate(cols):
+        c = left + j
+        cached = sum((Decimal(v[index[cell.key]]) for _, _, v in data.units), Decimal(0))
+        if data.units:
+            formula = f"=SUM({a1(first_row, c)}:{a1(total_row - 1, c)})"
+        else:
+            formula = "=0"
+        ws.write_formula(total_row, c, formula, fmt.number(cell, total=True), _number(cached))
+    ws.autofilter(_HEAD_ROWS - 1, 0, max(total_row - 1, _HEAD_ROWS - 1), left + len(cols) - 1)
+    ws.freeze_panes(_HEAD_ROWS, left)
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 1, 24)
+    ws.set_column(left, left + len(cols) - 1, 11)
+    ws.set_row(1, 45)
+    ws.set_row(2, 60)
+    return {"sheet": SHEET_DETAIL, "first": first_row, "last": total_row - 1, "left": left,
+            "col_of": {c.key: left + j for j, c in enumerate(cols)}}
+
+
+# -- 校验问题 ------------------------------------------------------------------------
+
+_FINDING_HEAD = ("单位", "文件", "严重程度", "规则", "代码", "位置", "说明")
+_FINDING_WIDTHS = (28, 24, 9, 7, 18, 18, 90)
+
+
+def _findings_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
+    res = data.result
+    ws = wb.add_worksheet(SHEET_FINDINGS)
+    rows = [(u, f, x) for u, f, x in res.unit_findings]
+    rows += [(f"{res.name}（汇总数）", res.out.name, x) for x in res.summary_findings]
+    _table(ws, fmt, _FINDING_HEAD, _FINDING_WIDTHS,
+           ([u, file, severity_label(x.severity), x.rule or "", x.code, x.where, x.message] for u, file, x in rows))
+
+
+def _table(ws, fmt: _Formats, head: Sequence[str], widths: Sequence[int], rows, top: int = 0) -> int:
+    """A plain filterable table of strings and numbers; returns the last row."""
+    for c, (text, width) in enumerate(zip(head, widths)):
+        ws.write_string(top, c, text, fmt.head)
+        ws.set_column(c, c, width)
+    r = top
+    for r, row in enumerate(rows, start=top + 1):
+        for c, v in enumerate(row):
+            if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+                ws.write_number(r, c, _number(v), fmt.number(None))
+            else:
+                ws.write_string(r, c, "" if v is None else str(v), fmt.wrap if c == len(row) - 1 else fmt.text)
+    ws.autofilter(top, 0, max(r, top), len(head) - 1)
+    ws.freeze_panes(top + 1, 0)
+    return r
+
+
+# -- 报送情况 --------------------------------------------------------------------------
+
+_STATUS_HEAD = ("序号", "单位名称", "单位代码", "单位类型", "状态", "文件", "错误数", "提醒数", "计入汇总", "说明")
+_STATUS_WIDTHS = (6, 28, 14, 16, 14, 28, 8, 8, 9, 70)
+
+
+def _status_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
+    res = data.result
+    ws = wb.add_worksheet(SHEET_STATUS)
+    policy = ("有错误的单位未计入汇总（按 --exclude-errors）。" if res.exclude_errors
+              else "有错误的单位已计入汇总，其错误列于“校验问题”表；如需排除，请使用 --exclude-errors。")
+    ws.merge_range(0, 0, 0, len(_STATUS_HEAD) - 1, "", fmt.note)
+    ws.write_string(0, 0, f"{res.name}{res.year or ''}年度报送情况：计入汇总 {res.included} 个单位。{policy}", fmt.note)
+    ws.set_row(0, 30)
+    _table(ws, fmt, _STATUS_HEAD, _STATUS_WIDTHS, (
+        [i, s.name, s.code, s.unit_type, s.status, s.file, s.errors, s.warnings, YES if s.included else NO, s.note]
+        for i, s in enumerate(res.statuses, start=1)
+    ), top=1)
+
+
+# -- 图表 --------------------------------------------------------------------------------
+
+
+def _grand_total(ed: Edition) -> CellSpec | None:
+    """The table cell that totals totals (a formula over formula cells)."""
+    for cell in ed.cells.values():
+        if cell.formula_terms and all(not ed.cells[k].is_input for k in cell.formula_terms):
+            return cell
+    return None
+
+
+def _breakdown(ed: Edition, total: CellSpec) -> list[CellSpec]:
+    """The items a grand total is the sum of along the rows (a formula rule
+    whose target is the grand total, other than the one that computes it)."""
+    for inst in ed.instances(kind="equation"):
+        rhs = tuple(t.key for t in inst.rhs)
+        if inst.rule.params.get("formula") and inst.lhs[0].key == total.key and rhs != total.formula_terms:
+            return [ed.cells[k] for k in rhs]
+    return []
+
+
+def _first_row_cell(ed: Edition, total: CellSpec) -> CellSpec | None:
+    """The first row of the grand total's block, in the grand total's column
+    (table 3: 本年新收 … 总计)."""
+    first = total.block.row_paths()[0]
+    for cell in ed.cells.values():
+        if cell.block is total.block and cell.row_path == first and cell.col_path == total.col_path:
+            return cell
+    return None
+
+
+def _ref(sheet: str, row: int, col: int) -> str:
+    return f"'{sheet}'!{a1(row, col, absolute=True)}"
+
+
+def _charts_sheet(wb, fmt: _Formats, data: SummaryData, detail: dict) -> None:
+    ed, res = data.edition, data.result
+    ws = wb.add_worksheet(SHEET_CHARTS)
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 12)
+    total = _grand_total(ed)
+    if total is None:
+        ws.write_string(0, 0, "本格式没有可作图的总计。", fmt.note)
+        return
+    lay = layouts(ed)
+    items = _breakdown(ed, total)
+    ws.write_string(0, 0, f"{total.table.title}：办理结果构成（{total.col_label}）", fmt.title)
+    ws.write_string(1, 0, "项目", fmt.head)
+    ws.write_string(1, 1, "件数", fmt.head)
+    for r, cell in enumerate(items, start=2):
+        region = lay[cell.table.key].cells[cell.key]
+        ws.write_string(r, 0, cell.row_label, fmt.text)
+        ws.write_formula(r, 1, "=" + _ref(cell.table.sheet, region.r1, region.c1), fmt.number(cell),
+                         _number(res.sums[cell.key]))
+    last = 1 + len(items)
+    if items:
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series({
+            "name": "件数",
+            "categories": [SHEET_CHARTS, 2, 0, last, 0],
+            "values": [SHEET_CHARTS, 2, 1, last, 1],
+            "data_labels": {"value": True},
+        })
+        chart.set_title({"name": f"办理结果构成（{total.col_label}）"})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"reverse": True})
+        chart.set_size({"width": 820, "height": 620})
+        ws.insert_chart(1, 3, chart)
+
+    per_unit = _first_row_cell(ed, total)
+    if per_unit is None or not data.units:
+        return
+    top = max(last + 3, 34)
+    ws.write_string(top, 0, f"各单位{per_unit.row_label}（{per_unit.col_label}）", fmt.title)
+    ws.write_string(top + 1, 0, "单位", fmt.head)
+    ws.write_string(top + 1, 1, "件数", fmt.head)
+    index = {k: i for i, k in enumerate(ed.cells)}
+    for r, (unit, _file, values) in enumerate(data.units, start=top + 2):
+        ws.write_string(r, 0, unit, fmt.text)
+        ws.write_number(r, 1, _number(values[index[per_unit.key]]), fmt.number(per_unit))
+    end = top + 1 + len(data.units)
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({
+        "name": per_unit.row_label,
+        "categories": [SHEET_CHARTS, top + 2, 0, end, 0],
+        "values": [SHEET_CHARTS, top + 2, 1, end, 1],
+    })
+    chart.set_title({"name": f"各单位{per_unit.row_label}"})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": max(820, min(40 * len(data.units), 4000)), "height": 480})
+    ws.insert_chart(top + 1, 3, chart)
