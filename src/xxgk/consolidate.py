@@ -39,7 +39,6 @@ __all__ = [
     "default_out_name",
     "closing_line",
     "STATUSES",
-    "WORKBOOK_SUFFIXES",
 ]
 
 # Status of one row of 报送情况, in the order they are explained to users.
@@ -54,10 +53,6 @@ WRONG_YEAR = "年度不符"
 STATUSES = (PASSED, PASSED_WITH_WARNINGS, HAS_ERRORS, UNREADABLE, MISSING, NOT_ON_ROSTER, DUPLICATE, WRONG_YEAR)
 
 ON_DUPLICATE = ("error", "latest")
-
-# Files picked up from a folder.  Old and foreign formats are picked up too,
-# so that the reader can say why it cannot read them.
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
 
 # Batches smaller than this are read in-process: starting workers costs more.
 _MIN_PARALLEL = 8
@@ -175,27 +170,21 @@ class ConsolidationResult:
 
 
 def collect_paths(inputs: Iterable[str | os.PathLike], *, skip: Iterable[str | os.PathLike] = ()) -> list[Path]:
-    """Workbooks named directly or found in folders (not recursive), in a
-    stable order, without Excel's ``~$`` lock files and without ``skip``
-    (the output of a previous run lying in the same folder)."""
-    skipped = {_same(p) for p in skip}
-    out: list[Path] = []
-    seen: set[str] = set()
-    for item in inputs:
-        p = Path(item)
+    """Workbooks named directly or found in folders, as ``xxgk check`` finds
+    them, each once, without ``skip`` (the output of a previous run lying in
+    the same folder).  A path that does not exist is a :class:`ConsolidationError`."""
+    from .checker import expand_paths
+
+    inputs = [Path(p) for p in inputs]
+    for p in inputs:
         if not p.exists():
             raise ConsolidationError(f"找不到 {p}")
-        found = (
-            sorted(c for c in p.iterdir() if c.is_file() and c.suffix.lower() in WORKBOOK_SUFFIXES)
-            if p.is_dir()
-            else [p]
-        )
-        for c in found:
-            ident = _same(c)
-            if c.name.startswith("~$") or ident in skipped or ident in seen:
-                continue
-            seen.add(ident)
-            out.append(c)
+    seen = {_same(p) for p in skip}
+    out: list[Path] = []
+    for p in expand_paths(inputs):
+        if _same(p) not in seen:
+            seen.add(_same(p))
+            out.append(p)
     return out
 
 
@@ -502,37 +491,45 @@ def consolidate(
         raise ConsolidationError("请指定汇总单位名称（如“某某区”）")
     if on_duplicate not in ON_DUPLICATE:
         raise ConsolidationError(f"重复文件的处理方式只能是 {'、'.join(ON_DUPLICATE)}")
-    fee_decimals = ed.decimals("amount", fee_decimals) if "amount" in ed.value_types else fee_decimals
     entries = _roster(roster)
-    paths = collect_paths(inputs, skip=[out] if out else [])
+    paths = collect_paths(inputs)
     if not paths:
         raise ConsolidationError("没有找到要汇总的工作簿（.xlsx）")
 
+    # checked as `xxgk check` does: each workbook's own fee decimals unless given
     stream = read_files(paths, edition=ed.edition, fee_decimals=fee_decimals, jobs=jobs)
+    shown_decimals = _fee_decimals(ed, fee_decimals)
     with _progress(stream, len(paths), progress) as bar:
         files = list(bar)
+    year = year or _target_year(files)
+    out_path = Path(out) if out else Path.cwd() / default_out_name(name, year)
+    files = [f for f in files if _same(f.path) != _same(out_path)]  # a previous run's output
     if not any(f.readable for f in files):
         raise ConsolidationError(f"{len(files)} 个文件均无法读取，未生成汇总表")
 
-    year = year or _target_year(files)
     statuses, included = decide(files, year=year, roster=entries, on_duplicate=on_duplicate,
                                 include_wrong_year=include_wrong_year, exclude_errors=exclude_errors)
     sums_in = sum_inputs(included, ed)
     sums = ed.compute(sums_in)
-    out_path = Path(out) if out else Path.cwd() / default_out_name(name, year)
     result = ConsolidationResult(
         out=out_path, name=name, year=year, edition=ed.edition, statuses=statuses, sums=sums,
         members=members_of(included),
         unit_findings=[(f.name, f.file_name, x) for f in files for x in f.findings]
         + [(f.name, f.file_name, _unreadable_finding(f)) for f in files if not f.readable],
-        summary_findings=_check_sums(sums, ed, fee_decimals),
+        summary_findings=_check_sums(sums, ed, shown_decimals),
         exclude_errors=exclude_errors,
         long_out=Path(long_out) if long_out else None,
     )
-    _write(result, ed, included, sums_in, fee_decimals)
+    _write(result, ed, included, sums_in, shown_decimals)
     if result.long_out:
         write_long(result.long_out, included, ed)
     return result
+
+
+def _fee_decimals(ed: Edition, fee_decimals: int | None) -> int:
+    """Decimals shown for amounts in the summary (the edition's default unless given)."""
+    amount_types = [k for k, vt in ed.value_types.items() if vt.get("kind") == "decimal"]
+    return ed.decimals(amount_types[0], fee_decimals) if amount_types else 0
 
 
 def _roster(roster) -> list[RosterEntry] | None:

@@ -236,6 +236,45 @@ def _ref(sheet: str, row: int, col: int) -> str:
     return f"'{sheet}'!{a1(row, col, absolute=True)}"
 
 
+def _item_groups(items: list[CellSpec]) -> list[tuple[str, list[CellSpec]]]:
+    """Items grouped by their heading one level below what they all share
+    (table 3: （一）予以公开 … （六）其他处理)."""
+    paths = [c.row_path for c in items]
+    depth = 0
+    while all(len(p) > depth + 1 for p in paths) and len({p[depth] for p in paths}) == 1:
+        depth += 1
+    groups: dict[str, list[CellSpec]] = {}
+    for cell in items:
+        groups.setdefault(cell.row_path[depth].label, []).append(cell)
+    return list(groups.items())
+
+
+def _groups_pie(wb, ws, fmt: _Formats, data: SummaryData, items: list[CellSpec], lay, top: int) -> int:
+    """A pie of the item groups, its data under the bar chart's; returns the last row."""
+    groups = _item_groups(items)
+    if len(groups) < 2:
+        return top - 2
+    ws.write_string(top, 0, "分类", fmt.head)
+    ws.write_string(top, 1, "件数", fmt.head)
+    for r, (label, cells) in enumerate(groups, start=top + 1):
+        refs = [_ref(c.table.sheet, lay[c.table.key].cells[c.key].r1, lay[c.table.key].cells[c.key].c1) for c in cells]
+        cached = sum((data.result.sums[c.key] for c in cells), Decimal(0))
+        ws.write_string(r, 0, label, fmt.text)
+        ws.write_formula(r, 1, "=" + "+".join(refs), fmt.number(cells[0]), _number(cached))
+    last = top + len(groups)
+    chart = wb.add_chart({"type": "pie"})
+    chart.add_series({
+        "name": "办理结果",
+        "categories": [SHEET_CHARTS, top + 1, 0, last, 0],
+        "values": [SHEET_CHARTS, top + 1, 1, last, 1],
+        "data_labels": {"percentage": True, "category": True, "leader_lines": True},
+    })
+    chart.set_title({"name": "办理结果分类占比"})
+    chart.set_size({"width": 620, "height": 420})
+    ws.insert_chart(1, 17, chart)
+    return last
+
+
 def _charts_sheet(wb, fmt: _Formats, data: SummaryData, detail: dict) -> None:
     ed, res = data.edition, data.result
     ws = wb.add_worksheet(SHEET_CHARTS)
@@ -270,6 +309,7 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData, detail: dict) -> None:
         chart.set_size({"width": 820, "height": 620})
         ws.insert_chart(1, 3, chart)
 
+    last = _groups_pie(wb, ws, fmt, data, items, lay, last + 2)
     per_unit = _first_row_cell(ed, total)
     if per_unit is None or not data.units:
         return
