@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from .findings import Finding
-from .roster import RosterEntry, RosterError, normalise_unit_name, read_roster
+from .roster import RosterEntry, normalise_unit_name, read_roster
 from .spec import DEFAULT_EDITION, Edition, load_edition
 
 __all__ = [
@@ -482,7 +482,8 @@ def consolidate(
     """Read, check and sum submitted workbooks into one summary workbook.
 
     Raises :class:`ConsolidationError` (Chinese message) when no summary can be
-    produced: no name, an unusable roster, no workbook found, none readable.
+    produced: no name, no workbook found, none readable, output not writable;
+    :class:`xxgk.roster.RosterError` for an unusable roster.
     Units with errors are included in the sums unless ``exclude_errors``.
     """
     ed = edition if isinstance(edition, Edition) else load_edition(edition or DEFAULT_EDITION)
@@ -533,12 +534,10 @@ def _fee_decimals(ed: Edition, fee_decimals: int | None) -> int:
 
 
 def _roster(roster) -> list[RosterEntry] | None:
+    """The roster entries; an unusable roster file raises :class:`RosterError`."""
     if roster is None or isinstance(roster, (list, tuple)):
         return roster
-    try:
-        return read_roster(roster)
-    except RosterError as exc:
-        raise ConsolidationError(str(exc)) from None
+    return read_roster(roster)
 
 
 def _unreadable_finding(f: FileResult) -> Finding:
@@ -560,12 +559,15 @@ def _write(result: ConsolidationResult, ed: Edition, included: list[FileResult],
         edition=ed, result=result, units=[(f.name, f.file_name, f.values) for f in included],
         fee_decimals=fee_decimals,
     )
-    result.out.parent.mkdir(parents=True, exist_ok=True)
-    write_report(
-        result.out, ed, unit=result.name, year=result.year, values=sums_in, kind="summary",
-        members=result.members, fee_decimals=fee_decimals,
-        extra_sheets=lambda workbook, styles: add_summary_sheets(workbook, styles, data),
-    )
+    try:
+        result.out.parent.mkdir(parents=True, exist_ok=True)
+        write_report(
+            result.out, ed, unit=result.name, year=result.year, values=sums_in, kind="summary",
+            members=result.members, fee_decimals=fee_decimals,
+            extra_sheets=lambda workbook, styles: add_summary_sheets(workbook, styles, data),
+        )
+    except OSError as exc:
+        raise ConsolidationError(f"无法写入汇总表 {result.out}：{exc.strerror or exc}（文件是否正在 Excel 中打开？）") from None
 
 
 # -- long form for analysts ----------------------------------------------------------
