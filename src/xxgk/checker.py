@@ -1,0 +1,693 @@
+"""The checker: every rule of the edition applied to a read workbook.
+
+Rules are not written per cell.  Each rule of the edition file has a
+``kind``; one generic evaluator per kind (see :data:`EVALUATORS`) applies a
+rule instance to the numbers, parameterised by the rule's YAML parameters,
+and builds the message from the rule's ``message`` template.  Findings that
+are not rules of the format (a total typed over its formula, a stale cached
+value, a number read out of text …) use the templates in :data:`MESSAGES`
+and the codes catalogued in :data:`xxgk.findings.CODES`.
+
+How totals (cells with ``formula_terms``) get their value:
+
+* our workbooks (``Submission.ours``): an intact formula is recomputed from
+  its items (the cached value is never trusted; a different cached value is
+  a ``stale-cache`` warning); a typed number is what the report shows
+  (``total-typed`` warning when it equals its items, ``total-typed-wrong``
+  error when not); a blank total is the sum of its items (``total-blank``).
+* other workbooks: every cell is typed; R1/R2/R4 check the totals; a blank
+  total is the sum of its items (``total-blank``).
+
+Blank, placeholder and unreadable inputs count as 0, and every finding
+whose arithmetic involves one says so.
+
+Nothing here imports openpyxl, pandas or xlsxwriter: ``xxgk check`` must
+start fast.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Mapping
+
+from .findings import CODES, Finding
+from .spec import DEFAULT_EDITION, CellSpec, Edition, RuleInstance, UnitType, load_edition
+from .submission import CellValue, Submission, UnreadableFile
+
+__all__ = [
+    "CheckResult",
+    "FileError",
+    "check_submission",
+    "check_values",
+    "check_paths",
+    "expand_paths",
+    "finding_group",
+    "fmt_number",
+    "INFO_SHEET",
+    "MESSAGES",
+    "WORKBOOK_SUFFIXES",
+]
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
+# The sheet of 基本信息.  The edition names no sheet for the info fields, so
+# the name shared with the template writer lives here.
+INFO_SHEET = "基本信息"
+INFO_PREFIX = "info."
+PROSE_PREFIX = "prose."
+
+ZERO = Decimal(0)
+NO_NUMBER = ("blank", "placeholder", "unreadable")
+TEXT_NUMBER = ("text-number", "parsed-from-text")  # both spellings of the reader's status
+
+# Message templates of findings that are not rules of the format.
+MESSAGES: dict[str, str] = {
+    "number-in-text": "{cell_label}填写的是“{raw}”，已读作 {value}；请只填写数字。",
+    "amount-in-yuan": "{cell_label}填写的是“{raw}”，单位应为万元：已按 {value} 万元计算，请改填 {value}。",
+    "total-typed": "{cell_label}是合计，原有公式被改成了数字 {lhs}（与各项之和一致）；请恢复公式，以免修改其他数字后合计不再自动更新。",
+    "total-typed-wrong": "{cell_label}是合计，原有公式被改成了数字 {lhs}，与各项之和 {rhs} 不符，相差 {diff}；请改为 {rhs} 或恢复公式。",
+    "total-blank": "{cell_label}是合计，{what}；已按各项之和计为 {value}，请填写。",
+    "stale-cache": "{cell_label}的合计保存的是 {cached}，而各项之和为 {value}：工作簿保存前没有重新计算。已按 {value} 校验；请在 Excel 中重新计算（Ctrl+Alt+F9）后保存。",
+    "wrong-year": "报告年度应为 {expected} 年，工作簿中为“{actual}”；请确认报送的是本年度的报告。",
+    "zero-note": "（其中 {cells} 没有可用的数字，已按 0 计算）",
+}
+
+
+# -- results ------------------------------------------------------------------
+
+
+@dataclass
+class FileError:
+    """A file that could not be checked at all (one item of :func:`check_paths`)."""
+
+    path: str
+    message: str
+    code: str = "file-unreadable"
+
+    ok = False
+
+    def to_finding(self) -> Finding:
+        return Finding(self.code, "error", self.message)
+
+
+@dataclass
+class CheckResult:
+    """The findings about one workbook and the numbers they were based on."""
+
+    path: str
+    submission: Submission | None
+    findings: list[Finding] = field(default_factory=list)
+    values: dict[str, Decimal] = field(default_factory=dict)  # effective values used
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def status(self) -> str:
+        """passed / warnings / errors."""
+        return "errors" if self.errors else "warnings" if self.warnings else "passed"
+
+    @property
+    def verdict(self) -> str:
+        if self.errors:
+            return f"有 {len(self.errors)} 处错误"
+        if self.warnings:
+            return f"通过（有 {len(self.warnings)} 条提醒）"
+        return "通过"
+
+
+# -- helpers --------------------------------------------------------------------
+
+
+def fmt_number(value: Decimal | int | None) -> str:
+    """A number as a clerk writes it: no exponent, no trailing zeros."""
+    if value is None:
+        return ""
+    d = Decimal(value)
+    if d == d.to_integral_value():
+        return str(int(d))
+    return format(d.normalize(), "f")
+
+
+class _Fill(dict):
+    """format_map mapping that leaves unknown placeholders visible."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _render(template: str, **fields: object) -> str:
+    shown = {k: fmt_number(v) if isinstance(v, Decimal) else ("" if v is None else v) for k, v in fields.items()}
+    return template.format_map(_Fill(shown))
+
+
+def _decimal_places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _raw_text(cv: CellValue) -> str:
+    raw = cv.raw
+    if raw is None:
+        return ""
+    if isinstance(raw, float):
+        return fmt_number(Decimal(repr(raw)))
+    return str(raw).strip()
+
+
+_A1 = re.compile(r"^\$?([A-Z]+)\$?(\d+)")
+
+
+def _a1_position(ref: str) -> tuple[int, int]:
+    m = _A1.match(ref or "")
+    if not m:
+        return (0, 0)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return (int(m.group(2)), col)
+
+
+def finding_group(f: Finding, edition: Edition) -> tuple[int, str]:
+    """(rank, heading) of the part of the report a finding belongs to.
+
+    Table sheets in edition order, then the prose sheet, then 基本信息;
+    findings about the whole file come first (rank -1, heading "").
+    """
+    tables = edition.tables
+    key = f.keys[0] if f.keys else ""
+    for i, t in enumerate(tables):
+        if (key and key in edition.cells and edition.cells[key].table is t) or (not key and f.sheet == t.sheet):
+            return i, t.sheet
+    if key.startswith(PROSE_PREFIX) or f.sheet == edition.prose_sheet:
+        return len(tables), edition.prose_sheet
+    if key.startswith(INFO_PREFIX) or f.sheet == INFO_SHEET:
+        return len(tables) + 1, INFO_SHEET
+    if f.sheet:
+        return len(tables) + 2, f.sheet
+    return -1, ""
+
+
+def _sort_key(f: Finding, edition: Edition) -> tuple:
+    rank, _ = finding_group(f, edition)
+    row, col = _a1_position(f.cells[0]) if f.cells else (0, 0)
+    return (rank, row, col)
+
+
+# -- one run ------------------------------------------------------------------------
+
+
+class _Run:
+    """State of one check: the cells, the effective values and the findings."""
+
+    def __init__(
+        self,
+        edition: Edition,
+        cells: Mapping[str, CellValue],
+        *,
+        ours: bool,
+        fee_decimals: int | None,
+        unit_type: UnitType | None,
+        prose: Mapping[str, str],
+        previous: Mapping[str, Decimal] | None,
+        report_blanks: bool = True,
+    ):
+        self.edition = edition
+        self.cells = cells
+        self.ours = ours
+        self.fee_decimals = fee_decimals
+        self.unit_type = unit_type
+        self.prose = prose
+        self.previous = previous
+        self.report_blanks = report_blanks
+        self.values: dict[str, Decimal] = {}
+        self.typed_totals: set[str] = set()  # ours: formula cells holding a typed number
+        self.findings: list[Finding] = []
+        self.defining = _defining_instances(edition)
+
+    # -- positions and findings ------------------------------------------------
+    def where(self, keys: Iterable[str]) -> tuple[str | None, list[str]]:
+        """Sheet and A1 cells of the keys (prose and info keys name only a sheet)."""
+        sheet, cells = None, []
+        for key in keys:
+            if key not in self.edition.cells:
+                sheet = sheet or _sheet_of_key(self.edition, key)
+                continue
+            cv = self.cells.get(key) or _layout_cell(self.edition, key)
+            sheet = sheet or cv.sheet
+            if cv.sheet == sheet and cv.address not in cells:
+                cells.append(cv.address)
+        return sheet, cells
+
+    def add(self, code: str, message: str, keys: Iterable[str] = (), *, rule: str | None = None,
+            severity: str | None = None, expected=None, actual=None, difference=None) -> None:
+        keys = list(keys)
+        sheet, cells = self.where(keys)
+        self.findings.append(Finding(
+            code=code,
+            severity=severity or CODES[code][0],
+            message=message,
+            rule=rule,
+            sheet=sheet,
+            cells=cells,
+            keys=keys,
+            expected=expected,
+            actual=actual,
+            difference=difference,
+        ))
+
+    def zero_note(self, keys: Iterable[str]) -> str:
+        """Say which of the cells counted as 0 because they held no number."""
+        empty = [k for k in keys if _no_number(self.cells.get(k))]
+        if not empty:
+            return ""
+        _, cells = self.where(empty)
+        return _render(MESSAGES["zero-note"], cells="、".join(cells))
+
+    # -- values ------------------------------------------------------------------
+    def resolve(self) -> None:
+        for key in self.edition.cells:
+            self.value(key)
+
+    def value(self, key: str) -> Decimal:
+        if key not in self.values:
+            spec = self.edition.cells[key]
+            cv = self.cells.get(key)
+            self.values[key] = self._input(spec, cv) if spec.is_input else self._total(spec, cv)
+        return self.values[key]
+
+    def _input(self, spec: CellSpec, cv: CellValue | None) -> Decimal:
+        if cv is None or cv.value is None:
+            return ZERO
+        yuan = _yuan_amount(cv, spec)
+        return yuan[1] if yuan else cv.value
+
+    def _total(self, spec: CellSpec, cv: CellValue | None) -> Decimal:
+        computed = sum((self.value(k) for k in spec.formula_terms), ZERO)
+        if cv is None:  # a plain map without the total: just compute it
+            return computed
+        if self.ours and cv.formula:
+            self._stale(spec, cv, computed)
+            return computed
+        if _no_number(cv):
+            if self.report_blanks and cv.status != "unreadable":  # unreadable: text-not-number
+                self.add("total-blank", _render(MESSAGES["total-blank"], cell_label=spec.label,
+                                                what=_what(cv), value=computed),
+                         [spec.key], expected=computed)
+            return computed
+        if self.ours:
+            self.typed_totals.add(spec.key)
+        return cv.value
+
+    def _stale(self, spec: CellSpec, cv: CellValue, computed: Decimal) -> None:
+        if cv.cached is None or cv.cached == computed:
+            return
+        # Excel sums text as 0: a cached value explained by that is not stale.
+        as_excel = sum((self._as_excel(k) for k in spec.formula_terms), ZERO)
+        if cv.cached == as_excel:
+            return
+        self.add("stale-cache", _render(MESSAGES["stale-cache"], cell_label=spec.label,
+                                        cached=cv.cached, value=computed),
+                 [spec.key], expected=computed, actual=cv.cached, difference=cv.cached - computed)
+
+    def _as_excel(self, key: str) -> Decimal:
+        cv = self.cells.get(key)
+        if cv is None:
+            return self.values.get(key, ZERO)
+        if cv.formula and cv.cached is not None:
+            return cv.cached
+        return cv.value if cv.status == "ok" and cv.value is not None else ZERO
+
+    def term_sum(self, terms) -> Decimal | None:
+        total = ZERO
+        for t in terms:
+            if t.previous:
+                if self.previous is None:
+                    return None
+                v = self.previous.get(t.key, ZERO)
+            else:
+                v = self.values[t.key]
+            total += t.sign * v
+        return total
+
+    # -- rules --------------------------------------------------------------------
+    def run(self) -> list[Finding]:
+        self.resolve()
+        for inst in self.edition.rule_instances:
+            EVALUATORS[inst.rule.kind](self, inst)
+        return self.findings
+
+
+def _sheet_of_key(edition: Edition, key: str) -> str | None:
+    if key.startswith(PROSE_PREFIX):
+        return edition.prose_sheet
+    if key.startswith(INFO_PREFIX):
+        return INFO_SHEET
+    return None
+
+
+def _no_number(cv: CellValue | None) -> bool:
+    return cv is not None and (cv.status in NO_NUMBER or cv.value is None)
+
+
+def _what(cv: CellValue) -> str:
+    raw = _raw_text(cv)
+    if cv.status == "placeholder" and raw:
+        return f"填写的是占位符“{raw}”"
+    if cv.status == "unreadable" and raw:
+        return f"填写的是无法识别的文字“{raw}”"
+    return "未填写"
+
+
+_YUAN = re.compile(r"(?<!万)元")
+
+
+def _yuan_amount(cv: CellValue, spec: CellSpec) -> tuple[Decimal, Decimal] | None:
+    """(number as typed, the same in 万元) for an amount typed as e.g. “251000元”."""
+    if cv.value is None or not isinstance(cv.raw, str) or not _YUAN.search(cv.raw):
+        return None
+    if spec.value_type == "count":
+        return None
+    return cv.value, cv.value / 10000
+
+
+def _defining_instances(edition: Edition) -> dict[str, RuleInstance]:
+    """The rule instance whose right-hand side is each total's formula."""
+    out: dict[str, RuleInstance] = {}
+    for inst in edition.rule_instances:
+        if inst.rule.params.get("formula") and len(inst.lhs) == 1:
+            spec = edition.cells[inst.lhs[0].key]
+            if spec.formula_terms == tuple(t.key for t in inst.rhs):
+                out.setdefault(spec.key, inst)
+    return out
+
+
+_LAYOUT_CELLS: dict[int, dict[str, CellValue]] = {}
+
+
+def _layout_cell(edition: Edition, key: str) -> CellValue:
+    """Where a cell sits on our template (for plain value maps)."""
+    cache = _LAYOUT_CELLS.get(id(edition))
+    if cache is None:
+        from .layout import layouts
+
+        cache = {
+            k: CellValue(k, lay.table.sheet, reg.ref)
+            for lay in layouts(edition).values()
+            for k, reg in lay.cells.items()
+        }
+        _LAYOUT_CELLS[id(edition)] = cache
+    return cache[key]
+
+
+# -- evaluators, one per rule kind -----------------------------------------------------
+
+
+def _eval_equation(run: _Run, inst: RuleInstance) -> None:
+    lhs, rhs = run.term_sum(inst.lhs), run.term_sum(inst.rhs)
+    if lhs is None or rhs is None:  # a previous-year rule without last year's report
+        return
+    diff = lhs - rhs
+    target = inst.lhs[0].key
+    fields = dict(inst.labels, lhs=lhs, rhs=rhs, diff=diff, cell_label=run.edition.cells[target].label)
+    note = run.zero_note(inst.keys)
+    if target in run.typed_totals and run.defining.get(target) is inst:
+        if diff:
+            run.add("total-typed-wrong", _render(MESSAGES["total-typed-wrong"], **fields) + note, inst.keys,
+                    rule=inst.id, expected=rhs, actual=lhs, difference=diff)
+        else:
+            run.add("total-typed", _render(MESSAGES["total-typed"], **fields), [target],
+                    rule=inst.id, expected=rhs, actual=lhs, difference=diff)
+        return
+    if diff:
+        run.add(inst.rule.code, _render(inst.rule.message, **fields) + note, inst.keys, rule=inst.id,
+                severity=inst.rule.severity, expected=rhs, actual=lhs, difference=diff)
+
+
+def _rule_finding(run: _Run, inst: RuleInstance, keys: list[str], **fields) -> None:
+    run.add(inst.rule.code, _render(inst.rule.message, **fields), keys, rule=inst.id,
+            severity=inst.rule.severity, actual=fields.get("value"), expected=fields.get("limit"))
+
+
+def _eval_unit_type_flag(run: _Run, inst: RuleInstance) -> None:
+    key, flag = inst.rule.params["key"], inst.rule.params["flag"]
+    value = run.values[key]
+    if run.unit_type is None or run.unit_type.flags.get(flag, True) or value <= 0:
+        return
+    _rule_finding(run, inst, [key], value=value, unit_type=run.unit_type.label)
+
+
+def _eval_unit_type_max(run: _Run, inst: RuleInstance) -> None:
+    key = inst.rule.params["key"]
+    value = run.values[key]
+    limit = run.unit_type.flags.get(inst.rule.params["limit"]) if run.unit_type else None
+    if limit is None or value <= Decimal(str(limit)):
+        return
+    _rule_finding(run, inst, [key], value=value, unit_type=run.unit_type.label, limit=Decimal(str(limit)))
+
+
+def _eval_prose_contradiction(run: _Run, inst: RuleInstance) -> None:
+    key, section = inst.rule.params["key"], inst.rule.params["section"]
+    value = run.values[key]
+    text = run.prose.get(section) or ""
+    if value > 0 and any(re.search(p, text) for p in inst.rule.params["patterns"]):
+        _rule_finding(run, inst, [key, PROSE_PREFIX + section], value=value)
+
+
+def _eval_prose_length(run: _Run, inst: RuleInstance) -> None:
+    section = run.edition.prose_section(inst.rule.params["section"])
+    limit = section.max_chars or run.edition.settings.get("prose_max_chars")
+    length = len(re.sub(r"\s+", "", run.prose.get(section.key) or ""))
+    if limit and length > limit:
+        run.add(inst.rule.code, _render(inst.rule.message, value=length, limit=limit),
+                [PROSE_PREFIX + section.key], rule=inst.id, severity=inst.rule.severity,
+                expected=Decimal(limit), actual=Decimal(length), difference=Decimal(length - limit))
+
+
+def _typed_cells(run: _Run) -> Iterator[tuple[CellSpec, CellValue]]:
+    """Cells whose content the body typed (inputs, and totals not left to a formula)."""
+    for key, spec in run.edition.cells.items():
+        cv = run.cells.get(key)
+        if cv is not None and (spec.is_input or not (run.ours and cv.formula)):
+            yield spec, cv
+
+
+def _expected_text(run: _Run, spec: CellSpec) -> str:
+    vt = run.edition.value_types[spec.value_type]
+    decimals = run.edition.decimals(spec.value_type, run.fee_decimals)
+    text = ("非负" if vt.get("min") == 0 else "") + ("整数" if vt.get("kind") == "integer" else "数")
+    return text + (f"，最多 {decimals} 位小数" if vt.get("kind") == "decimal" else "")
+
+
+def _eval_cell_value(run: _Run, inst: RuleInstance) -> None:
+    for spec, cv in _typed_cells(run):
+        raw = _raw_text(cv)
+        fields = dict(cell_label=spec.label, raw=raw, expected=_expected_text(run, spec))
+
+        def hard(code: str, extra: str = "") -> None:
+            run.add(code, _render(inst.rule.message, **fields) + extra, [spec.key], rule=inst.id,
+                    expected=fields["expected"], actual=raw)
+
+        if cv.status == "unreadable":
+            hard("text-not-number", "已按 0 计算。" if spec.is_input else "已按各项之和计算。")
+            continue
+        if cv.value is None:
+            continue
+        yuan = _yuan_amount(cv, spec)
+        if yuan:
+            run.add("amount-in-yuan", _render(MESSAGES["amount-in-yuan"], value=yuan[1], **fields), [spec.key],
+                    expected=yuan[1], actual=yuan[0])
+        elif cv.status in TEXT_NUMBER:
+            run.add("number-in-text", _render(MESSAGES["number-in-text"], value=cv.value, **fields) + _note(cv),
+                    [spec.key], expected=cv.value, actual=raw)
+        value = run.values[spec.key]
+        if value < 0:
+            hard("negative")
+        elif _decimal_places(value) > run.edition.decimals(spec.value_type, run.fee_decimals):
+            hard("fraction-in-count" if spec.value_type == "count" else "too-many-decimals")
+
+
+def _note(cv: CellValue) -> str:
+    return f"（{cv.note}）" if cv.note else ""
+
+
+def _eval_cell_blank(run: _Run, inst: RuleInstance) -> None:
+    if not run.report_blanks:
+        return
+    for spec, cv in _typed_cells(run):
+        if spec.is_input and cv.status in ("blank", "placeholder"):
+            run.add(inst.rule.code, _render(inst.rule.message, cell_label=spec.label, what=_what(cv)), [spec.key],
+                    rule=inst.id, severity=inst.rule.severity, actual=_raw_text(cv) or None)
+
+
+EVALUATORS: dict[str, Callable[[_Run, RuleInstance], None]] = {
+    "equation": _eval_equation,
+    "unit_type_flag": _eval_unit_type_flag,
+    "unit_type_max": _eval_unit_type_max,
+    "prose_contradiction": _eval_prose_contradiction,
+    "prose_length": _eval_prose_length,
+    "cell_value": _eval_cell_value,
+    "cell_blank": _eval_cell_blank,
+}
+
+
+# -- public entry points ----------------------------------------------------------------
+
+
+def _edition_of(sub: Submission | None, edition: Edition | str | None) -> Edition:
+    if isinstance(edition, Edition):
+        return edition
+    return load_edition(edition or (sub.edition if sub and sub.edition else DEFAULT_EDITION))
+
+
+def _workbook_fee_decimals(sub: Submission) -> int | None:
+    """fee_decimals recorded in the workbook's metadata, if any."""
+    raw = getattr(sub, "fee_decimals", None) or sub.info.get("fee_decimals")
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _unit_type_text(sub: Submission) -> str:
+    return (sub.info.get("unit_type") or sub.unit_type or "").strip()
+
+
+def previous_values(previous: Submission, edition: Edition | None = None) -> dict[str, Decimal]:
+    """Effective values of last year's report (totals recomputed as for a check)."""
+    ed = _edition_of(previous, edition)
+    run = _Run(ed, previous.cells, ours=previous.ours, fee_decimals=None, unit_type=None, prose={}, previous=None)
+    run.resolve()
+    return run.values
+
+
+def _merge(own: list[Finding], reading: Iterable[Finding]) -> list[Finding]:
+    """Own findings plus the reader's, without the same finding twice."""
+    seen = {(f.code, f.sheet, tuple(f.cells)) for f in own}
+    return own + [f for f in reading if (f.code, f.sheet, tuple(f.cells)) not in seen]
+
+
+def check_submission(
+    sub: Submission,
+    edition: Edition | str | None = None,
+    *,
+    previous: Submission | None = None,
+    fee_decimals: int | None = None,
+    expected_year: int | None = None,
+) -> CheckResult:
+    """Check one read workbook against every rule of its edition."""
+    ed = _edition_of(sub, edition)
+    run = _Run(
+        ed,
+        sub.cells,
+        ours=sub.ours,
+        fee_decimals=fee_decimals if fee_decimals is not None else _workbook_fee_decimals(sub),
+        unit_type=ed.unit_type(_unit_type_text(sub)),
+        prose=sub.prose,
+        previous=previous_values(previous, ed) if previous is not None else None,
+    )
+    run.run()
+    if expected_year is not None and sub.year != expected_year:
+        year_key = INFO_PREFIX + next(f.key for f in ed.info_fields if f.type == "year")
+        run.add("wrong-year", _render(MESSAGES["wrong-year"], expected=expected_year,
+                                      actual=sub.year if sub.year is not None else "未填写"),
+                [year_key], expected=Decimal(expected_year),
+                actual=Decimal(sub.year) if sub.year is not None else None)
+    findings = _merge(run.findings, sub.findings)
+    findings.sort(key=lambda f: _sort_key(f, ed))
+    return CheckResult(sub.path, sub, findings, dict(run.values))
+
+
+def check_values(
+    values: Mapping[str, Decimal | int],
+    edition: Edition | str | None = None,
+    *,
+    unit_type: str | None = None,
+    prose: Mapping[str, str] | None = None,
+    previous_values: Mapping[str, Decimal] | None = None,
+    fee_decimals: int | None = None,
+) -> list[Finding]:
+    """Check a plain {key: number} map (e.g. summed figures).
+
+    Missing inputs count as 0 and missing totals are computed; totals that
+    are given are checked like typed numbers.  Positions are those of our
+    template.
+    """
+    ed = _edition_of(None, edition)
+    cells = {}
+    for key, v in values.items():
+        if key in ed.cells and v is not None:
+            pos = _layout_cell(ed, key)
+            cells[key] = CellValue(key, pos.sheet, pos.address, raw=v, value=Decimal(v))
+    run = _Run(ed, cells, ours=False, fee_decimals=fee_decimals, unit_type=ed.unit_type(unit_type),
+               prose=prose or {},
+               previous={k: Decimal(v) for k, v in previous_values.items()} if previous_values else None,
+               report_blanks=False)
+    findings = run.run()
+    findings.sort(key=lambda f: _sort_key(f, ed))
+    return findings
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; a folder becomes its workbooks (sorted, no ~$ lock files)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(
+                f for f in p.iterdir()
+                if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES and not f.name.startswith("~$")
+            )
+        else:
+            out.append(p)
+    return out
+
+
+def read_previous(previous: Submission | str | Path | None, edition: Edition | str | None = None) -> Submission | None:
+    """Last year's report, read if given as a path (raises UnreadableFile)."""
+    if previous is None or isinstance(previous, Submission):
+        return previous
+    from .reader import read_workbook
+
+    return read_workbook(previous, edition)
+
+
+def check_paths(
+    paths: Iterable[str | Path],
+    *,
+    previous: Submission | str | Path | None = None,
+    edition: Edition | str | None = None,
+    fee_decimals: int | None = None,
+    expected_year: int | None = None,
+) -> list[CheckResult | FileError]:
+    """Read and check every workbook; an unreadable file becomes a FileError.
+
+    ``previous`` (last year's report, a Submission or a path) is read once;
+    if it cannot be read, :class:`UnreadableFile` is raised.
+    """
+    from .reader import read_workbook
+
+    prev = read_previous(previous, edition)
+    results: list[CheckResult | FileError] = []
+    for path in expand_paths(paths):
+        try:
+            sub = read_workbook(path, edition)
+        except UnreadableFile as exc:
+            results.append(FileError(str(path), exc.message, exc.code))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
+            results.append(FileError(str(path), f"读取时出现意外错误：{exc}", "file-unreadable"))
+            continue
+        results.append(check_submission(sub, edition, previous=prev, fee_decimals=fee_decimals,
+                                        expected_year=expected_year))
+    return results
