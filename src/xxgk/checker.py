@@ -45,6 +45,7 @@ __all__ = [
     "check_paths",
     "expand_paths",
     "finding_group",
+    "a1_position",
     "fmt_number",
     "INFO_SHEET",
     "MESSAGES",
@@ -169,7 +170,7 @@ def _raw_text(cv: CellValue) -> str:
 _A1 = re.compile(r"^\$?([A-Z]+)\$?(\d+)")
 
 
-def _a1_position(ref: str) -> tuple[int, int]:
+def a1_position(ref: str) -> tuple[int, int]:
     m = _A1.match(ref or "")
     if not m:
         return (0, 0)
@@ -201,7 +202,7 @@ def finding_group(f: Finding, edition: Edition) -> tuple[int, str]:
 
 def _sort_key(f: Finding, edition: Edition) -> tuple:
     rank, _ = finding_group(f, edition)
-    row, col = _a1_position(f.cells[0]) if f.cells else (0, 0)
+    row, col = a1_position(f.cells[0]) if f.cells else (0, 0)
     return (rank, row, col)
 
 

@@ -18,11 +18,97 @@ def main() -> None:
 
 
 # -- template ---------------------------------------------------------------
-# (implemented in xxgk.template; this wrapper only parses options)
+
+
+def _last_year() -> int:
+    import datetime
+
+    return datetime.date.today().year - 1
+
+
+@main.command("template")
+@click.option("--unit", default="", help="单位名称（填入“基本信息”）。")
+@click.option("--unit-type", default="", help="单位类型（层级），如“乡镇（街道）”。")
+@click.option("--year", type=click.IntRange(1990, 2200), default=_last_year, show_default="上一年",
+              help="报告年度。")
+@click.option("--out", "-o", "out", type=click.Path(), help="输出文件；与 --roster 一起使用时为输出文件夹。")
+@click.option("--roster", type=click.Path(dir_okay=False),
+              help="名册（CSV 或 XLSX）：为每个单位生成一份模板，单位名称和类型已填好并锁定。")
+@click.option("--password", default=None, help="工作表和工作簿结构保护的密码（默认无密码）。")
+@click.option("--fee-decimals", type=click.IntRange(0, 10), default=4, show_default=True,
+              help="行政事业性收费金额保留的小数位数。")
+@click.option("--edition", default="2021", show_default=True, help="格式版本。")
+def template_command(unit, unit_type, year, out, roster, password, fee_decimals, edition) -> None:
+    """生成填报模板（xlsx）：单个单位，或按名册为每个单位各生成一份。"""
+    from .roster import RosterError
+    from .spec import SpecError
+    from .template import template_file_name, write_roster_templates, write_template
+
+    options = {"year": year, "password": password, "fee_decimals": fee_decimals, "edition": edition}
+    try:
+        if roster:
+            paths = write_roster_templates(roster, out or ".", **options)
+            click.echo(f"已按名册生成 {len(paths)} 份模板，保存在文件夹：{out or '.'}")
+            return
+        path = write_template(out or template_file_name(unit or "模板", year), unit=unit,
+                              unit_type=unit_type, **options)
+    except (RosterError, SpecError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"无法写入文件：{exc.filename or exc}（{exc.strerror or exc}）") from None
+    click.echo(f"模板已生成：{path}")
 
 
 # -- check ------------------------------------------------------------------
-# (implemented in xxgk.checker / xxgk.report)
+# (implemented in xxgk.checker / xxgk.report / xxgk.annotate)
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False),
+              help="本单位上一年度的报告（工作簿），用于核对上年结转数和现行有效件数。")
+@click.option("--year", type=click.IntRange(1990, 2200), help="应报送的报告年度；工作簿年度不符时报错。")
+@click.option("--fee-decimals", type=click.IntRange(0, 10),
+              help="收费金额允许的小数位数（默认取模板中的设定，否则 4）。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式：text 供阅读，json 供程序处理（格式见 docs/check-json.md）。")
+@click.option("--annotate", "annotate_out", type=click.Path(),
+              help="生成批注副本（标出有问题的单元格并加批注）：一个文件时为输出文件名，"
+                   "多个文件时为输出文件夹，其中每个有问题的文件生成“<名称>_批注.xlsx”。")
+@click.option("--edition", default=None, help="格式版本（默认 2021）。")
+def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, edition) -> None:
+    """校验报送的工作簿（文件或文件夹）：勾稽关系、填写规范、与上年衔接和合理性。
+
+    退出码：0 没有错误（可以有提醒），1 有错误，2 有文件无法读取或用法错误。
+    """
+    from .checker import check_paths, expand_paths
+    from .report import exit_code, render_json, render_text, use_color
+    from .spec import SpecError, load_edition
+    from .submission import UnreadableFile
+
+    try:
+        ed = load_edition(edition) if edition else load_edition()
+    except SpecError as exc:
+        raise click.BadParameter(str(exc), param_hint="--edition") from None
+    files = expand_paths(paths)
+    if not files:
+        raise click.UsageError("没有找到要校验的工作簿（.xlsx、.xlsm、.xls、.et）。")
+    try:
+        results = check_paths(files, previous=previous, edition=ed if edition else None,
+                              fee_decimals=fee_decimals, expected_year=year)
+    except UnreadableFile as exc:
+        click.echo(f"错误：无法读取上年报告 {exc}", err=True)
+        raise SystemExit(2) from None
+    if fmt == "json":
+        click.echo(render_json(results, ed))
+    else:
+        click.echo(render_text(results, ed), color=use_color())
+    if annotate_out:
+        from .annotate import annotate_results
+
+        for line in annotate_results(results, annotate_out):
+            click.echo(line, err=fmt == "json")
+    raise SystemExit(exit_code(results))
 
 
 # -- consolidate ------------------------------------------------------------

@@ -1,0 +1,225 @@
+"""Rendering check results: a terminal report and a stable JSON document.
+
+Text
+----
+Grouped by file, then by part of the report (表二, 表三, 表四, 文字部分,
+基本信息; findings about the whole file first).  One line per finding::
+
+    错误  表三!B7:H7  表三“一、本年新收政府信息公开申请数量”一行，总计应等于……
+
+then one verdict line per file and, for several files, a closing line.
+Colour (click.style) is stripped by ``click.echo`` when not writing to a
+terminal; ``NO_COLOR`` turns it off everywhere (see :func:`use_color`).
+
+JSON (``xxgk check --format json``)
+-----------------------------------
+Schema, version 1 (keys are never removed or renamed; new keys may be added)::
+
+    {
+      "xxgk_version": "0.1.0",            # version of xxgk that checked
+      "edition": "2021",                  # edition of the report format
+      "files": [                          # one entry per file, in the order checked
+        {
+          "path": "街道/城关街道.xlsx",     # as given or found in a folder
+          "status": "passed" | "warnings" | "errors" | "unreadable",
+          "unit": "城关街道办事处" | null,   # 单位名称 (null when unreadable)
+          "unit_type": "乡镇（街道）" | null,
+          "year": 2023 | null,
+          "ours": true | false | null,      # made from an xxgk template
+          "errors": 0,                      # number of findings of severity error
+          "warnings": 2,                    # number of findings of severity warning
+          "findings": [                     # sorted by table, then row
+            {
+              "code": "t3-row-total",       # stable kebab-case code
+              "severity": "error" | "warning" | "info",
+              "message": "…",               # plain Chinese, says what to fix and where
+              "rule": "R1" | null,          # rule of the edition, when it is one
+              "sheet": "表三" | null,
+              "cells": ["H7", "B7"],         # A1 addresses on `sheet`
+              "keys": ["t3.new_received.total", …],  # cell keys of the format
+              "expected": number | string | null,
+              "actual": number | string | null,
+              "difference": number | string | null   # actual − expected
+            }
+          ],
+          "values": {"t2.rules.issued": 0, "t2.fees.amount": "1.25", …}
+        }
+      ]
+    }
+
+Numbers are exact: a whole number is a JSON integer, any other number a
+string holding the exact decimal ("1.2500" is written "1.25").  ``values``
+holds every number cell of the format by key, as the checker used it (totals
+recomputed, “12件” read as 12); ``null`` marks an input cell that held no
+number (blank, placeholder or unreadable text) and was counted as 0.  An
+unreadable file has ``status`` "unreadable", one finding (its ``code`` says
+why, e.g. ``file-encrypted``), ``errors`` 1 and empty ``values``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from typing import Iterable, Sequence
+
+import click
+
+from . import __version__
+from .checker import NO_NUMBER, CheckResult, FileError, a1_position, finding_group
+from .findings import Finding, _json_number, severity_label
+from .spec import Edition
+
+__all__ = ["render_text", "render_json", "json_document", "file_entry", "use_color", "compact_cells", "exit_code"]
+
+_STYLE = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow"}, "info": {"fg": "cyan"}}
+Result = CheckResult | FileError
+
+
+def use_color() -> bool | None:
+    """``color`` argument for click.echo: None (auto: only on a terminal), False under NO_COLOR."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def exit_code(results: Iterable[Result]) -> int:
+    """2 if a file could not be read, else 1 if any error was found, else 0."""
+    results = list(results)
+    if any(isinstance(r, FileError) for r in results):
+        return 2
+    return 1 if any(not r.ok for r in results) else 0
+
+
+# -- text ------------------------------------------------------------------------------
+
+
+def compact_cells(cells: Sequence[str]) -> str:
+    """["B7","C7","D7","H7"] -> "B7:D7,H7" (runs of adjacent cells in one row)."""
+    parts: list[list[str]] = []
+    last: tuple[int, int] | None = None
+    for ref in cells:
+        pos = a1_position(ref)
+        if parts and last and pos == (last[0], last[1] + 1):
+            parts[-1][1:] = [ref]
+        else:
+            parts.append([ref])
+        last = pos
+    return ",".join(":".join(p) for p in parts)
+
+
+def _location(f: Finding) -> str:
+    if not f.sheet:
+        return ""
+    return f"{f.sheet}!{compact_cells(f.cells)}" if f.cells else f.sheet
+
+
+def _finding_lines(f: Finding) -> list[str]:
+    label = click.style(severity_label(f.severity), **_STYLE.get(f.severity, {}))
+    where = _location(f)
+    head = f"  {label}  {where}" if where else f"  {label}"
+    return [head, f"        {f.message}"] if len(where) > 24 else [f"{head}  {f.message}"]
+
+
+def _heading(result: Result) -> str:
+    if isinstance(result, FileError):
+        return click.style(result.path, bold=True)
+    sub = result.submission
+    about = []
+    if sub is not None:
+        if sub.unit:
+            about.append(sub.unit)
+        if sub.year:
+            about.append(f"{sub.year} 年度")
+        if sub.kind == "summary":
+            about.append("汇总表")
+    extra = f"（{'，'.join(about)}）" if about else ""
+    return click.style(result.path, bold=True) + extra
+
+
+def _verdict(result: Result) -> str:
+    if isinstance(result, FileError):
+        return click.style("结论：无法读取", fg="red", bold=True)
+    style = _STYLE["error"] if result.errors else _STYLE["warning"] if result.warnings else {"fg": "green"}
+    return click.style(f"结论：{result.verdict}", **style)
+
+
+def _file_text(result: Result, edition: Edition) -> list[str]:
+    lines = [_heading(result)]
+    if isinstance(result, FileError):
+        lines.append(f"  {click.style(severity_label('error'), **_STYLE['error'])}  {result.message}")
+    else:
+        group = None
+        for f in result.findings:
+            _, heading = finding_group(f, edition)
+            if heading != group:
+                group = heading
+                if heading:
+                    lines.append(f" {heading}")
+            lines.extend(_finding_lines(f))
+    lines.append(_verdict(result))
+    return lines
+
+
+def _closing(results: Sequence[Result]) -> str:
+    unreadable = sum(isinstance(r, FileError) for r in results)
+    errors = sum(isinstance(r, CheckResult) and not r.ok for r in results)
+    passed = len(results) - unreadable - errors
+    parts = [f"共 {len(results)} 个文件", f"{passed} 个通过", f"{errors} 个有错误"]
+    if unreadable:
+        parts.append(f"{unreadable} 个无法读取")
+    return "，".join(parts) + "。"
+
+
+def render_text(results: Sequence[Result], edition: Edition) -> str:
+    """The terminal report (with click styles; click.echo strips them off a terminal)."""
+    blocks = ["\n".join(_file_text(r, edition)) for r in results]
+    if len(results) > 1:
+        blocks.append(click.style(_closing(results), bold=True))
+    return "\n\n".join(blocks)
+
+
+# -- JSON ------------------------------------------------------------------------------
+
+
+def _number(v: Decimal | None) -> int | str | None:
+    return None if v is None else _json_number(Decimal(v))
+
+
+def _values(result: CheckResult) -> dict[str, int | str | None]:
+    cells = result.submission.cells if result.submission else {}
+    out = {}
+    for key, value in result.values.items():
+        cv = cells.get(key)
+        empty = cv is not None and (cv.status in NO_NUMBER or cv.value is None) and not cv.formula
+        out[key] = None if empty and value == 0 else _number(value)
+    return out
+
+
+def file_entry(result: Result) -> dict:
+    """One element of the JSON ``files`` list."""
+    if isinstance(result, FileError):
+        return {
+            "path": result.path, "status": "unreadable", "unit": None, "unit_type": None, "year": None,
+            "ours": None, "errors": 1, "warnings": 0, "findings": [result.to_finding().to_dict()],
+            "values": {},
+        }
+    sub = result.submission
+    return {
+        "path": result.path,
+        "status": result.status,
+        "unit": sub.unit if sub else None,
+        "unit_type": (sub.info.get("unit_type") or sub.unit_type) if sub else None,
+        "year": sub.year if sub else None,
+        "ours": sub.ours if sub else None,
+        "errors": len(result.errors),
+        "warnings": len(result.warnings),
+        "findings": [f.to_dict() for f in result.findings],
+        "values": _values(result),
+    }
+
+
+def json_document(results: Iterable[Result], edition: Edition) -> dict:
+    return {"xxgk_version": __version__, "edition": edition.edition, "files": [file_entry(r) for r in results]}
+
+
+def render_json(results: Iterable[Result], edition: Edition) -> str:
+    return json.dumps(json_document(results, edition), ensure_ascii=False, indent=2)
