@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Iterator, NamedTuple
 from xml.etree import ElementTree as ET
 
+from .layout import a1 as _a1
 from .submission import UnreadableFile
 
 __all__ = [
@@ -77,15 +78,6 @@ def parse_a1(ref: str) -> tuple[int, int]:
     for ch in m.group(1).upper():
         col = col * 26 + ord(ch) - 64
     return int(m.group(2)) - 1, col - 1
-
-
-def _a1(row: int, col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
 
 
 def _range(ref: str) -> tuple[int, int, int, int] | None:

@@ -1,0 +1,588 @@
+"""Read a submitted workbook back into a :class:`~xxgk.submission.Submission`.
+
+Two kinds of workbook arrive:
+
+* **ours** -- made from our template: the hidden sheet ``_xxgk`` says which
+  edition, year and unit it is, and every number cell, 基本信息 field and
+  prose section carries a workbook-level defined name (``xxgk.<key>``), so
+  cells are found even after a unit inserted rows.  A missing name falls
+  back to the template position from :mod:`xxgk.layout` (info finding
+  ``names-missing``).
+* **not ours** -- a body's own table or a copy pasted into a fresh file.
+  The tables are located by their official labels, derived from the
+  edition: row labels, then the column headers above them (group headers
+  disambiguate repeated leaf labels such as table 4's 结果维持); table 4
+  has no row labels, so its column headers are found first and the data row
+  is the first one below them.  Finding ``not-our-template`` (info) says so.
+
+Cells that cannot be located at all (labels not found, sheet missing) are
+**absent** from ``Submission.cells``, and one error finding per table
+(``labels-not-found`` or ``sheet-missing``) names them: the checker counts
+an absent cell as 0 without a second, misleading per-cell finding.  Every
+located cell is present with its status (see :mod:`xxgk.values`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable
+
+from . import meta as M
+from .findings import Finding
+from .layout import a1, layouts
+from .spec import DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, _join, _normalise_label, _path_key, load_edition
+from .submission import CellValue, Submission
+from .values import BLANK, normalise_decimal, parse_number
+from .xlsx import NUMBER, RawCell, XlsxBook, parse_a1
+
+__all__ = ["read_workbook", "canonical_label", "NAMES_MISSING"]
+
+NAMES_MISSING = "names-missing"  # info: some defined names were missing, template positions used
+
+# How far to look for headers and values around a label (rows / columns).
+HEADER_REACH = 12  # column headers at most this many rows above a block's first data row
+DATA_REACH = 3  # table 4: the data row at most this many rows below its headers
+VALUE_REACH = 3  # 基本信息: the value at most this many columns right of its label
+PROSE_REACH = 5  # prose: the text at most this many rows below its section label
+
+Position = tuple[str, int, int]  # sheet, row, col (0-based)
+
+
+# -- public ---------------------------------------------------------------------
+
+
+def read_workbook(path: str | Path, edition: Edition | str | None = None) -> Submission:
+    """Read one workbook; raise :class:`UnreadableFile` if it cannot be read at all."""
+    with XlsxBook(path) as book:
+        meta = _read_meta(book)
+        ed, findings = _choose_edition(edition, meta)
+        sub = Submission(path=str(path), edition=ed.edition, ours=meta is not None)
+        sub.findings.extend(findings)
+        labels = _LabelIndex(book)
+        if meta is not None:
+            positions = _locate_ours(book, ed, sub)
+        else:
+            positions = _locate_by_labels(labels, ed, sub)
+        _read_cells(book, ed, positions, sub)
+        sub.info = _read_info(book, labels, ed)
+        sub.prose = _read_prose(book, labels, ed)
+        _identify(sub, meta, labels, ed)
+    return sub
+
+
+def canonical_label(text: object) -> str:
+    """Label text as compared: NFKC, no spaces or quotes, full-width brackets,
+    "1、" written as "1." (see :func:`xxgk.spec._normalise_label`)."""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = _normalise_label(s)
+    s = _QUOTES.sub("", s)
+    s = _NUMBERING_COMMA.sub(r"\1.", s)
+    return s.rstrip("：")
+
+
+_QUOTES = re.compile("[\"'“”‘’「」『』]")
+_NUMBERING_COMMA = re.compile(r"^(\d+)[、，．]")
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
+
+
+# -- metadata and edition ------------------------------------------------------------
+
+
+def _read_meta(book: XlsxBook) -> dict[str, object] | None:
+    if not book.has_sheet(M.META_SHEET):
+        return None
+    cells = book.cells(M.META_SHEET)
+    rows = {
+        _text(cell.value): _text(cells[(r, 1)].value) if (r, 1) in cells else ""
+        for (r, c), cell in cells.items()
+        if c == 0
+    }
+    return M.parse_meta(rows)
+
+
+def _choose_edition(wanted: Edition | str | None, meta: dict[str, object] | None) -> tuple[Edition, list[Finding]]:
+    """The edition to read with, and a wrong-edition finding when the file disagrees."""
+    stated = str(meta.get("edition") or "") if meta else ""
+    findings: list[Finding] = []
+    if isinstance(wanted, Edition):
+        ed = wanted
+    else:
+        name = wanted or stated or DEFAULT_EDITION
+        try:
+            ed = load_edition(name)
+        except SpecError:
+            if wanted:
+                raise
+            ed = load_edition(DEFAULT_EDITION)
+    if stated and stated != ed.edition:
+        findings.append(Finding("wrong-edition", "error",
+                                f"此工作簿按 {stated} 版格式制作，但按 {ed.edition} 版格式读取，请使用 {ed.edition} 版模板填报。",
+                                sheet=M.META_SHEET, expected=ed.edition, actual=stated))
+    return ed, findings
+
+
+# -- our workbooks: defined names ------------------------------------------------------------
+
+
+def _locate_ours(book: XlsxBook, ed: Edition, sub: Submission) -> dict[str, Position]:
+    """Every cell key's position from its defined name, else from the template layout."""
+    names = book.defined_names
+    lays = layouts(ed)
+    positions: dict[str, Position] = {}
+    fallback: list[str] = []
+    for key, spec in ed.cells.items():
+        target = names.get(M.defined_name(key))
+        if target and book.has_sheet(target[0]):
+            positions[key] = (target[0], *parse_a1(target[1]))
+        else:
+            reg = lays[spec.table.key].cells[key]
+            positions[key] = (spec.table.sheet, reg.r1, reg.c1)
+            fallback.append(key)
+    if fallback:
+        sheets = "、".join(dict.fromkeys(ed.cells[k].table.sheet for k in fallback))
+        sub.findings.append(Finding(NAMES_MISSING, "info",
+                                    f"工作簿中缺少 {len(fallback)} 个单元格名称（可能被删除或复制到了新文件），"
+                                    f"已按模板的原始位置读取（{sheets}）。",
+                                    keys=fallback))
+    return _drop_missing_sheets(book, ed, positions, sub)
+
+
+def _drop_missing_sheets(book: XlsxBook, ed: Edition, positions: dict[str, Position],
+                         sub: Submission) -> dict[str, Position]:
+    missing = {p[0] for p in positions.values() if not book.has_sheet(p[0])}
+    for sheet in sorted(missing):
+        keys = [k for k, p in positions.items() if p[0] == sheet]
+        tables = "、".join(dict.fromkeys(ed.cells[k].table.title for k in keys))
+        sub.findings.append(Finding("sheet-missing", "error",
+                                    f"缺少工作表“{sheet}”（{tables}），其中的数字无法读取。",
+                                    sheet=sheet, keys=keys))
+    return {k: p for k, p in positions.items() if p[0] not in missing}
+
+
+# -- reading located cells ---------------------------------------------------------------------
+
+
+def _read_cells(book: XlsxBook, ed: Edition, positions: dict[str, Position], sub: Submission) -> None:
+    for key, (sheet, row, col) in positions.items():
+        raw = book.cells(sheet).get((row, col))
+        sub.cells[key] = _cell_value(key, ed.cells[key].value_type, sheet, row, col, raw)
+
+
+def _cell_value(key: str, value_type: str, sheet: str, row: int, col: int, raw: RawCell | None) -> CellValue:
+    address = a1(row, col)
+    if raw is None:
+        return CellValue(key, sheet, address, None, None, BLANK)
+    value, status, note = parse_number(raw.value, value_type=value_type)
+    cached = normalise_decimal(raw.value) if raw.formula is not None and raw.type == NUMBER else None
+    return CellValue(key, sheet, address, _display(raw.value), value, status, raw.formula, cached, note)
+
+
+def _display(value: object) -> object:
+    """A stored value as the CellValue contract shows it (str, int, float, bool, None)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _text(value: object) -> str:
+    """A cell value as text: numbers without a trailing ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(normalise_decimal(value), "f")
+    return str(value)
+
+
+# -- searching labels ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Label:
+    """A text cell, with the extent of its merged range."""
+
+    sheet: str
+    row: int
+    col: int
+    row2: int
+    col2: int
+    text: str  # canonical
+
+
+class _LabelIndex:
+    """Text cells of a workbook by sheet, built on first use of a sheet."""
+
+    def __init__(self, book: XlsxBook):
+        self.book = book
+        self._sheets: dict[str, list[_Label]] = {}
+        self._rows: dict[str, dict[int, list[_Label]]] = {}
+
+    @property
+    def sheet_names(self) -> list[str]:
+        """Sheets to search: visible ones first, never the metadata sheet."""
+        names = [n for n in self.book.sheet_names if n != M.META_SHEET]
+        return sorted(names, key=lambda n: self.book.sheet_state(n) != "visible")
+
+    def labels(self, sheet: str) -> list[_Label]:
+        if sheet not in self._sheets:
+            self._build(sheet)
+        return self._sheets[sheet]
+
+    def row(self, sheet: str, row: int) -> list[_Label]:
+        if sheet not in self._rows:
+            self._build(sheet)
+        return self._rows[sheet].get(row, [])
+
+    def _build(self, sheet: str) -> None:
+        spans = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in self.book.merged(sheet)}
+        out = []
+        for (r, c), cell in sorted(self.book.cells(sheet).items()):
+            if isinstance(cell.value, str) and cell.type != "e" and cell.value.strip():
+                r2, c2 = spans.get((r, c), (r, c))
+                out.append(_Label(sheet, r, c, r2, c2, canonical_label(cell.value)))
+        self._sheets[sheet] = out
+        by_row: dict[int, list[_Label]] = {}
+        for lab in out:
+            by_row.setdefault(lab.row, []).append(lab)
+        self._rows[sheet] = by_row
+
+    def find(self, texts: Iterable[str], sheets: Iterable[str] | None = None,
+             rows: tuple[int, int] | None = None) -> list[_Label]:
+        """Cells matching any of ``texts``, strongest kind of match only:
+        exact, else prefix (an abbreviated or annotated label), else containment."""
+        wanted = [canonical_label(t) for t in texts if t]
+        pool = [lab for s in (sheets or self.sheet_names) for lab in self.labels(s)
+                if rows is None or rows[0] <= lab.row <= rows[1]]
+        for strength in (3, 2, 1):
+            hits = [lab for lab in pool if any(_match(lab.text, w) >= strength for w in wanted)]
+            if hits:
+                return hits
+        return []
+
+    def extent(self, lab: _Label) -> tuple[int, int]:
+        """Columns a header covers: its merged range, else up to the next text on its row."""
+        if lab.col2 > lab.col:
+            return lab.col, lab.col2
+        right = [o.col for o in self.row(lab.sheet, lab.row) if o.col > lab.col]
+        return lab.col, (min(right) - 1 if right else 1 << 20)
+
+
+def _match(cell: str, label: str) -> int:
+    """3 exact, 2 prefix either way (with enough real content), 1 containment, 0 none."""
+    if cell == label:
+        return 3
+    shorter, longer = sorted((cell, label), key=len)
+    if longer.startswith(shorter) and len(_NUMBERING.sub("", shorter)) >= 4:
+        return 2
+    if len(label) >= 6 and label in cell:
+        return 1
+    return 0
+
+
+# -- not our workbooks: locating tables by their labels ----------------------------------------------
+
+
+def _locate_by_labels(labels: _LabelIndex, ed: Edition, sub: Submission) -> dict[str, Position]:
+    positions: dict[str, Position] = {}
+    places: list[str] = []
+    for table in ed.tables:
+        found, missing, sheet = _locate_table(labels, table)
+        positions.update(found)
+        if found:
+            places.append(f"{table.sheet}在“{sheet}”")
+        if missing:
+            sub.findings.append(_labels_not_found(table, missing, [k for k in table.cell_keys() if k not in found]))
+    where = "，".join(places) if places else "未找到任何表格"
+    sub.findings.insert(0, Finding("not-our-template", "info",
+                                   f"此工作簿不是用本系统模板填报的，已按官方标签定位表格（{where}）。"))
+    return positions
+
+
+def _labels_not_found(table: Table, missing: list[str], keys: list[str]) -> Finding:
+    names = list(dict.fromkeys(missing))
+    if len(keys) == len(table.cell_keys()):
+        message = (f"找不到{table.title}：工作簿中没有这张表的官方标签（如“{names[0]}”），"
+                   f"其 {len(keys)} 个数字无法读取，请使用官方格式的表格。")
+    else:
+        message = (f"在{table.title}中找不到以下标签：{''.join(f'“{n}”' for n in names)}；"
+                   f"相应的 {len(keys)} 个数字无法读取，请使用官方格式的表格。")
+    return Finding("labels-not-found", "error", message, keys=keys, actual="、".join(names))
+
+
+def _locate_table(labels: _LabelIndex, table: Table) -> tuple[dict[str, Position], list[str], str]:
+    """Positions of a table's cells, the labels not found, and the sheet used."""
+    sheet = _best_sheet(labels, table)
+    found: dict[str, Position] = {}
+    missing: list[str] = []
+    prev_row = -1
+    for block in table.blocks:
+        if block.row_depth:
+            rows, prev_row = _locate_rows(labels, sheet, block, prev_row, missing)
+            first = min(rows.values(), default=None)
+            cols = _locate_columns(labels, sheet, block, first, missing) if first is not None else {}
+            if first is None:
+                missing += [_path_text(p) for p in block.column_paths()]
+        else:
+            rows, cols = _locate_header_first(labels, sheet, block, missing)
+        for ri, rp in enumerate(block.row_paths()):
+            for ci, cp in enumerate(block.column_paths()):
+                if ri in rows and ci in cols:
+                    key = _join(table.key, _path_key(rp), _path_key(cp))
+                    found[key] = (sheet, rows[ri], _data_col(labels, sheet, rows[ri], cols[ci]))
+    return found, missing, sheet
+
+
+def _path_text(path: tuple[Node, ...]) -> str:
+    return " ".join(n.label for n in path if n.label)
+
+
+def _row_texts(node: Node) -> list[str]:
+    return [node.label, *node.aliases]
+
+
+def _best_sheet(labels: _LabelIndex, table: Table) -> str:
+    """The sheet holding most of the table's leaf labels (visible sheets win ties)."""
+    leaves = [p[-1] for b in table.blocks for paths in (b.row_paths(), b.column_paths()) for p in paths]
+    texts = {t for n in leaves for t in _row_texts(n) if t}
+
+    def score(sheet: str) -> int:
+        return sum(1 for t in texts if labels.find([t], [sheet]))
+
+    names = labels.sheet_names
+    return max(names, key=lambda s: (score(s), -names.index(s)))
+
+
+def _locate_rows(labels: _LabelIndex, sheet: str, block: Block, prev_row: int,
+                 missing: list[str]) -> tuple[dict[int, int], int]:
+    """Sheet row of each leaf row label (in order, each below the previous one)."""
+    rows: dict[int, int] = {}
+    for i, path in enumerate(block.row_paths()):
+        hits = labels.find(_row_texts(path[-1]), [sheet])
+        if not hits:
+            missing.append(path[-1].label)
+            continue
+        below = [h for h in hits if h.row > prev_row]
+        pick = min(below or hits, key=lambda h: h.row)
+        rows[i] = pick.row
+        prev_row = max(prev_row, pick.row)
+    return rows, prev_row
+
+
+def _locate_columns(labels: _LabelIndex, sheet: str, block: Block, first_row: int,
+                    missing: list[str] | None) -> dict[int, tuple[int, int]]:
+    """(first, last) sheet column of each leaf column header: the nearest one
+    above ``first_row``.  A leaf label that repeats within the block (table
+    4's 结果维持) is only accepted under its group headers; no header cell
+    serves two leaves."""
+    window = (max(0, first_row - HEADER_REACH), first_row - 1)
+    paths = block.column_paths()
+    counts = Counter(p[-1].label for p in paths)
+    cols: dict[int, tuple[int, int]] = {}
+    for i, path in enumerate(paths):
+        hits = labels.find(_row_texts(path[-1]), [sheet], window)
+        hits = _under_ancestors(labels, sheet, path, hits, required=counts[path[-1].label] > 1)
+        used = set(cols.values())
+        hits = [h for h in hits if (h.col, h.col2) not in used]
+        if not hits:
+            if missing is not None:
+                missing.append(_path_text(path))
+            continue
+        nearest = max(h.row for h in hits)
+        pick = min((h for h in hits if h.row == nearest), key=lambda h: h.col)
+        cols[i] = (pick.col, pick.col2)
+    return cols
+
+
+def _under_ancestors(labels: _LabelIndex, sheet: str, path: tuple[Node, ...], hits: list[_Label],
+                     *, required: bool) -> list[_Label]:
+    """Header cells for a leaf that lie under its group headers.  Unless
+    ``required``, group headers only decide between several candidates (and
+    all are kept when none lies under them: the groups may just be missing)."""
+    if len(hits) < 2 and not required:
+        return hits
+    kept = hits
+    for anc in path[:-1]:
+        if not anc.label:
+            continue
+        under = [h for h in kept if _covered(labels, sheet, anc, h, len(path))]
+        kept = under if (under or required) else kept
+    return kept
+
+
+def _covered(labels: _LabelIndex, sheet: str, anc: Node, lab: _Label, depth: int) -> bool:
+    window = (max(0, lab.row - depth), lab.row - 1)
+    for a in labels.find(_row_texts(anc), [sheet], window):
+        c1, c2 = labels.extent(a)
+        if c1 <= lab.col <= c2:
+            return True
+    return False
+
+
+def _locate_header_first(labels: _LabelIndex, sheet: str, block: Block,
+                         missing: list[str]) -> tuple[dict[int, int], dict[int, tuple[int, int]]]:
+    """A block without row labels (table 4): find the header, then the data row below it."""
+    probes = sorted({h.row2 + 1 for p in block.column_paths() for h in labels.find(_row_texts(p[-1]), [sheet])})
+    best: dict[int, tuple[int, int]] = {}
+    best_probe = None
+    for probe in probes:
+        cols = _locate_columns(labels, sheet, block, probe, None)
+        if len(cols) > len(best):
+            best, best_probe = cols, probe
+    missing += [_path_text(p) for i, p in enumerate(block.column_paths()) if i not in best]
+    if best_probe is None:
+        return {}, {}
+    header_bottom = max(_header_bottom(labels, sheet, span, best_probe) for span in best.values())
+    data_row = _first_filled_row(labels.book, sheet, header_bottom + 1, best.values())
+    return {i: data_row for i in range(len(block.row_paths()))}, best
+
+
+def _header_bottom(labels: _LabelIndex, sheet: str, span: tuple[int, int], probe: int) -> int:
+    """Last row of the header cell at ``span`` found just above ``probe``."""
+    rows = [lab.row2 for lab in labels.labels(sheet) if (lab.col, lab.col2) == span and lab.row2 < probe]
+    return max(rows, default=probe - 1)
+
+
+def _first_filled_row(book: XlsxBook, sheet: str, start: int, spans: Iterable[tuple[int, int]]) -> int:
+    """The first row from ``start`` with a value in any of the columns (else ``start``)."""
+    cells = book.cells(sheet)
+    cols = [c for c1, c2 in spans for c in range(c1, c2 + 1)]
+    for row in range(start, start + DATA_REACH):
+        if any((row, c) in cells for c in cols):
+            return row
+    return start
+
+
+def _data_col(labels: _LabelIndex, sheet: str, row: int, span: tuple[int, int]) -> int:
+    """Under a header merged across columns, the column that holds the value."""
+    cells = labels.book.cells(sheet)
+    return next((c for c in range(span[0], span[1] + 1) if (row, c) in cells), span[0])
+
+
+# -- 基本信息 and prose -------------------------------------------------------------------------
+
+
+def _named_cell(book: XlsxBook, name: str) -> RawCell | None | bool:
+    """The cell a defined name points to; False when there is no such name."""
+    target = book.defined_names.get(name)
+    if not target or not book.has_sheet(target[0]):
+        return False
+    return book.cell(*target)
+
+
+def _read_info(book: XlsxBook, labels: _LabelIndex, ed: Edition) -> dict[str, str]:
+    info: dict[str, str] = {}
+    for f in ed.info_fields:
+        cell = _named_cell(book, M.defined_name(f"info.{f.key}"))
+        if cell is False:
+            cell = _beside_label(labels, f.label)
+        text = _info_text(cell, f.type) if cell else ""
+        if text:
+            info[f.key] = text
+    return info
+
+
+def _info_text(cell: RawCell, field_type: str) -> str:
+    if field_type == "date" and isinstance(cell.value, Decimal):
+        return _excel_date(cell.value)
+    return _text(cell.value).strip()
+
+
+def _excel_date(serial: Decimal) -> str:
+    """An Excel date serial number (1900 system) as ISO text."""
+    day = _dt.date(1899, 12, 30) + _dt.timedelta(days=int(serial))
+    return day.isoformat()
+
+
+def _beside_label(labels: _LabelIndex, label: str) -> RawCell | None:
+    """The first value to the right of a label such as “单位名称（必填）”."""
+    for lab in labels.find([label]):
+        cells = labels.book.cells(lab.sheet)
+        for col in range(lab.col2 + 1, lab.col2 + 1 + VALUE_REACH):
+            cell = cells.get((lab.row, col))
+            if cell is not None and _text(cell.value).strip():
+                return cell
+    return None
+
+
+def _read_prose(book: XlsxBook, labels: _LabelIndex, ed: Edition) -> dict[str, str]:
+    prose: dict[str, str] = {}
+    for s in ed.prose_sections:
+        cell = _named_cell(book, M.defined_name(f"prose.{s.key}"))
+        if cell is False:
+            cell = _below_label(labels, s.label, skip=(s.hint,))
+        text = _text(cell.value).strip() if cell else ""
+        if text:
+            prose[s.key] = text
+    return prose
+
+
+def _below_label(labels: _LabelIndex, label: str, skip: tuple[str, ...]) -> RawCell | None:
+    """The first text below a section label, skipping the template's hint."""
+    skipped = {canonical_label(t) for t in skip}
+    for lab in labels.find([label]):
+        cells = labels.book.cells(lab.sheet)
+        for row in range(lab.row2 + 1, lab.row2 + 1 + PROSE_REACH):
+            cell = cells.get((row, lab.col))
+            if cell is not None and _text(cell.value).strip() and canonical_label(cell.value) not in skipped:
+                return cell
+    return None
+
+
+# -- year, unit, kind ------------------------------------------------------------------------------------
+
+
+def _identify(sub: Submission, meta: dict[str, object] | None, labels: _LabelIndex, ed: Edition) -> None:
+    meta = meta or {}
+    title = {} if meta else _from_title(labels, ed)
+    sub.year = _year(meta.get("year")) or _year(sub.info.get("year")) or title.get("year") \
+        or (None if meta else _year_in(Path(sub.path).name))
+    sub.unit = sub.info.get("unit") or str(meta.get("unit") or "") or title.get("unit") or None
+    sub.unit_type = sub.info.get("unit_type") or str(meta.get("unit_type") or "") or None
+    sub.kind = str(meta.get("kind") or "unit")
+    sub.members = list(meta.get("members") or [])
+    sub.template_version = str(meta.get("template_version") or "") or None
+
+
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def _year(value: object) -> int | None:
+    m = _YEAR.fullmatch(str(value or "").strip())
+    return int(m.group(1)) if m else None
+
+
+def _year_in(text: str) -> int | None:
+    m = _YEAR.search(text)
+    return int(m.group(1)) if m else None
+
+
+def _title_pattern(ed: Edition) -> re.Pattern[str]:
+    """The report title of the edition as a regex capturing unit and year."""
+    parts = re.split(r"(\{unit\}|\{year\})", ed.report_title)
+    groups = {"{unit}": r"(?P<unit>.+?)", "{year}": r"(?P<year>20\d{2})"}
+    return re.compile("".join(groups.get(p, re.escape(p)) for p in parts))
+
+
+def _from_title(labels: _LabelIndex, ed: Edition) -> dict[str, object]:
+    """Unit and year from a title such as “XX2021年政府信息公开工作年度报告”,
+    else the year from the first text like “2021年”."""
+    pattern = _title_pattern(ed)
+    first_year = None
+    for sheet in labels.sheet_names:
+        for cell in labels.book.cells(sheet).values():
+            if not isinstance(cell.value, str):
+                continue
+            text = re.sub(r"\s+", "", cell.value)
+            m = pattern.search(text)
+            if m:
+                return {"unit": m.group("unit"), "year": int(m.group("year"))}
+            if first_year is None:
+                y = re.search(r"(?<!\d)(20\d{2})年", text)
+                first_year = int(y.group(1)) if y else None
+    return {"year": first_year} if first_year else {}
+
