@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from .findings import Finding
-from .roster import RosterEntry, normalise_unit_name, read_roster
+from .roster import RosterEntry, RosterError, normalise_unit_name, read_roster
 from .spec import DEFAULT_EDITION, Edition, load_edition
 
 __all__ = [
@@ -537,7 +537,12 @@ def _roster(roster) -> list[RosterEntry] | None:
     """The roster entries; an unusable roster file raises :class:`RosterError`."""
     if roster is None or isinstance(roster, (list, tuple)):
         return roster
-    return read_roster(roster)
+    try:
+        return read_roster(roster)
+    except RosterError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - e.g. csv.Error: still a bad roster, not a traceback
+        raise RosterError(f"名册 {roster} 无法读取：{exc}") from None
 
 
 def _unreadable_finding(f: FileResult) -> Finding:

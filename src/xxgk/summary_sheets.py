@@ -80,7 +80,7 @@ def _columns(ed: Edition) -> list[CellSpec]:
     return [c for c in ed.cells.values() if c.is_input]
 
 
-def _group_spans(labels: list[str]) -> list[tuple[int, int, str]]:
+def _group_spans(labels: list) -> list[tuple[int, int, Any]]:
     """Runs of equal consecutive labels: (first, last, label)."""
     spans: list[tuple[int, int, str]] = []
     for i, text in enumerate(labels):
@@ -112,15 +112,11 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData):
     left = len(_LEFT)
     for c, text in enumerate(_LEFT):
         _header_cell(ws, 0, c, _HEAD_ROWS - 1, c, text, fmt.head)
-    levels = [
-        [c.table.title for c in cols],
-        [c.table.key + "|" + (c.row_label or c.block.title or "") for c in cols],
-        [c.col_label for c in cols],
-    ]
-    for level, labels in enumerate(levels):
-        for first, last, text in _group_spans(labels):
-            shown = text.split("|", 1)[-1]
-            _header_cell(ws, level, left + first, level, left + last, shown, fmt.head)
+    paths = [(c.table.title, c.row_label or c.block.title or "", c.col_label) for c in cols]
+    for level in range(_HEAD_ROWS):
+        # a header groups the columns that share it and every header above it
+        for first, last, path in _group_spans([p[: level + 1] for p in paths]):
+            _header_cell(ws, level, left + first, level, left + last, path[-1], fmt.head)
     first_row = _HEAD_ROWS
     for r, (unit, file, values) in enumerate(data.units, start=first_row):
         ws.write_string(r, 0, unit, fmt.text)
