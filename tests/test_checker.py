@@ -566,3 +566,19 @@ def test_fmt_number():
     assert fmt_number(Decimal("12.3400")) == "12.34"
     assert fmt_number(Decimal("1E+2")) == "100"
     assert fmt_number(Decimal("-0.5")) == "-0.5"
+
+
+# -- workbooks (used by the CLI and annotation tests) ---------------------------------------
+
+
+def write_filled(path, values: dict[str, Decimal] | None = None, *, overrides=None, unit_type=None,
+                 year: int = 2023, text: dict | None = None, prose=None) -> dict[str, Decimal]:
+    """Write our template filled with ``values`` (inputs only); return the values."""
+    from xxgk.writer import write_report
+
+    values = values if values is not None else consistent_values()
+    inputs = {k: values[k] for k in ED.input_keys}
+    inputs.update(text or {})
+    write_report(path, ED, unit="测试街道办事处", unit_type=unit_type or PERMISSIVE.label, year=year,
+                 values=inputs, overrides=overrides or {}, prose=prose)
+    return values

@@ -65,7 +65,7 @@ TEXT_NUMBER = ("text-number", "parsed-from-text")  # both spellings of the reade
 
 # Message templates of findings that are not rules of the format.
 MESSAGES: dict[str, str] = {
-    "number-in-text": "{cell_label}填写的是“{raw}”，已读作 {value}；请只填写数字。",
+    "number-in-text": "{cell_label}填写的是“{raw}”，已读作 {value}{detail}；请只填写数字。",
     "amount-in-yuan": "{cell_label}填写的是“{raw}”，单位应为万元：已按 {value} 万元计算，请改填 {value}。",
     "total-typed": "{cell_label}是合计，原有公式被改成了数字 {lhs}（与各项之和一致）；请恢复公式，以免修改其他数字后合计不再自动更新。",
     "total-typed-wrong": "{cell_label}是合计，原有公式被改成了数字 {lhs}，与各项之和 {rhs} 不符，相差 {diff}；请改为 {rhs} 或恢复公式。",
@@ -187,6 +187,8 @@ def finding_group(f: Finding, edition: Edition) -> tuple[int, str]:
     findings about the whole file come first (rank -1, heading "").
     """
     tables = edition.tables
+    if not f.sheet and not f.cells:
+        return -1, ""
     key = f.keys[0] if f.keys else ""
     for i, t in enumerate(tables):
         if (key and key in edition.cells and edition.cells[key].table is t) or (not key and f.sheet == t.sheet):
@@ -510,7 +512,8 @@ def _eval_cell_value(run: _Run, inst: RuleInstance) -> None:
             run.add("amount-in-yuan", _render(MESSAGES["amount-in-yuan"], value=yuan[1], **fields), [spec.key],
                     expected=yuan[1], actual=yuan[0])
         elif cv.status in TEXT_NUMBER:
-            run.add("number-in-text", _render(MESSAGES["number-in-text"], value=cv.value, **fields) + _note(cv),
+            run.add("number-in-text", _render(MESSAGES["number-in-text"], value=cv.value, **fields,
+                                              detail=_note_detail(cv, raw)),
                     [spec.key], expected=cv.value, actual=raw)
         value = run.values[spec.key]
         if value < 0:
@@ -519,7 +522,11 @@ def _eval_cell_value(run: _Run, inst: RuleInstance) -> None:
             hard("fraction-in-count" if spec.value_type == "count" else "too-many-decimals")
 
 
-def _note(cv: CellValue) -> str:
+def _note_detail(cv: CellValue, raw: str) -> str:
+    """What the reader's note adds to “<raw>”读作 <value> (e.g. （全角数字）)."""
+    said = f"“{raw}”读作 {fmt_number(cv.value)}"
+    if cv.note.startswith(said):
+        return cv.note[len(said):]
     return f"（{cv.note}）" if cv.note else ""
 
 
