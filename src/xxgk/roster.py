@@ -69,7 +69,10 @@ def _rows(path: Path) -> list[list[str]]:
         return rows
     if suffix in (".csv", ".txt", ""):
         text = _decode(path.read_bytes(), path)
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",\t;，") if text.strip() else csv.excel
+        try:
+            dialect = csv.Sniffer().sniff(text[:2048], delimiters=",\t;，")
+        except csv.Error:  # one column, or nothing to guess from
+            dialect = csv.excel
         return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), dialect)]
     raise RosterError(f"名册 {path} 的格式不支持，请使用 CSV 或 XLSX")
 
