@@ -192,3 +192,64 @@ def soffice_resave(path: Path, out_dir: Path) -> Path:
         check=True, capture_output=True, timeout=180,
     )
     return out_dir / (path.stem + ".xlsx")
+
+
+# -- hand-written OOXML, for the parts other writers never produce ------------------
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def write_raw_xlsx(
+    path: Path,
+    sheets: Mapping[str, str],
+    *,
+    shared_strings: list[str] | None = None,
+    names: Mapping[str, str] | None = None,
+    states: Mapping[str, str] | None = None,
+    absolute_targets: bool = False,
+    prefix: str = "",
+    omit_parts: tuple[str, ...] = (),
+) -> Path:
+    """A workbook from raw ``<sheetData>`` XML per sheet.  ``shared_strings``
+    are raw ``<si>`` bodies; ``prefix`` writes every element with a
+    namespace prefix (``x:``) as some generators do; ``absolute_targets``
+    writes relationship targets as ``/xl/...``; ``omit_parts`` leaves
+    members out of the zip (a damaged file)."""
+    import zipfile
+
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f'xmlns:{prefix}="{_MAIN}"' if prefix else f'xmlns="{_MAIN}"'
+    base = "/xl/" if absolute_targets else ""
+    sheet_entries, rels, parts = [], [], {}
+    for i, (name, body) in enumerate(sheets.items(), start=1):
+        state = (states or {}).get(name)
+        attr = f' state="{state}"' if state else ""
+        sheet_entries.append(f'<{p}sheet name="{name}" sheetId="{i}"{attr} r:id="rId{i}"/>')
+        rels.append(f'<Relationship Id="rId{i}" Type="{_RELS}/worksheet" Target="{base}worksheets/sheet{i}.xml"/>')
+        parts[f"xl/worksheets/sheet{i}.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><{p}worksheet {xmlns}>{body}</{p}worksheet>'
+        )
+    if shared_strings is not None:
+        rels.append(f'<Relationship Id="rIdS" Type="{_RELS}/sharedStrings" Target="{base}sharedStrings.xml"/>')
+        items = "".join(f"<{p}si>{s}</{p}si>" for s in shared_strings)
+        parts["xl/sharedStrings.xml"] = f'<?xml version="1.0" encoding="UTF-8"?><{p}sst {xmlns}>{items}</{p}sst>'
+    defined = "".join(f'<{p}definedName name="{n}">{t}</{p}definedName>' for n, t in (names or {}).items())
+    parts["xl/workbook.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><{p}workbook {xmlns} xmlns:r="{_RELS}">'
+        f'<{p}sheets>{"".join(sheet_entries)}</{p}sheets>'
+        + (f"<{p}definedNames>{defined}</{p}definedNames>" if defined else "")
+        + f"</{p}workbook>"
+    )
+    parts["xl/_rels/workbook.xml.rels"] = f'<Relationships xmlns="{_PKG}">{"".join(rels)}</Relationships>'
+    parts["_rels/.rels"] = (
+        f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_RELS}/officeDocument" '
+        f'Target="{"/" if absolute_targets else ""}xl/workbook.xml"/></Relationships>'
+    )
+    parts["[Content_Types].xml"] = '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member, text in parts.items():
+            if member not in omit_parts:
+                zf.writestr(member, text)
+    return path

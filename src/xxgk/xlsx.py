@@ -433,7 +433,7 @@ def _norm_member(name: str) -> str:
 
 
 _OLD_FORMAT = "这是旧版 .xls/.et 文件，请在 Excel 或 WPS 中另存为 .xlsx 后再报送"
-_ENCRYPTED = "工作簿设置了打开密码，无法读取；请取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后再报送"
+_ENCRYPTED = "工作簿设置了打开密码，无法读取（Excel：文件→信息→保护工作簿→用密码进行加密，清空密码）；请取消密码后再报送"
 _CORRUPT = "文件已损坏或不完整（可能在下载、复制时中断），请在 Excel 或 WPS 中重新保存为 .xlsx 后再报送"
 
 
