@@ -125,3 +125,28 @@ def test_libreoffice_resaved_copy_has_same_findings(wrong, tmp_path):
         return [(f.code, f.rule, f.sheet, f.cells, f.difference) for f in r.findings if f.severity != "info"]
 
     assert key(again) == key(original)
+
+
+def test_not_ours_workbook_end_to_end(tmp_path):
+    """A body's own table: totals are typed, R1 reports the wrong one; “/” is R11."""
+    fixtures = pytest.importorskip("reader_fixtures")
+    values = dict(consistent_values(6))
+    inst = instances("R1")[2]
+    blank = inst.rhs[0].key
+    values[inst.lhs[0].key] += 4
+    cells = {k: v for k, v in values.items()}
+    cells[blank] = "/"
+    path = fixtures.write_foreign(tmp_path / "自制表.xlsx", cells)
+    before = digest(path)
+    result = check_submission(reader.read_workbook(path), ED)
+    assert result.submission.ours is False
+    r1 = [f for f in result.findings if f.rule == "R1"]
+    assert len(r1) == 1 and r1[0].severity == "error"
+    assert r1[0].difference == 4 + values[blank]  # the “/” counted as 0
+    assert "按 0" in r1[0].message
+    assert [f.code for f in result.warnings] == ["cell-blank"]
+    assert not {"total-typed", "total-typed-wrong", "total-blank"} & {f.code for f in result.findings}
+    out = annotate(path, result, tmp_path / "自制表_批注.xlsx")
+    assert digest(path) == before
+    ws = openpyxl.load_workbook(out)[r1[0].sheet]
+    assert _fill(ws[r1[0].cells[0]]) == FILLS["error"] and ws[r1[0].cells[0]].comment.author == AUTHOR
