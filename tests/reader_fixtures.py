@@ -73,11 +73,13 @@ def write_ours(
     prose: Mapping[str, str] | None = None,
     info: Mapping[str, Any] | None = None,
     meta: Mapping[str, str] | None = None,
+    omit_tables: tuple[str, ...] = (),
 ) -> Path:
     """Our template, filled.  ``shift`` rows are inserted above every table
     (the defined names follow, as Excel moves them); formula cells get a
     SUM formula with the value as cached result unless ``formulas`` is off;
-    ``drop_names`` are cell keys whose defined name is left out."""
+    ``drop_names`` are cell keys whose defined name is left out; the sheets
+    of ``omit_tables`` are left out (their names too)."""
     ed = ed or edition()
     wb = xlsxwriter.Workbook(str(path))
     info_ws = wb.add_worksheet(INFO_SHEET)
@@ -87,6 +89,8 @@ def write_ours(
         _write_cell(info_ws, 2 + i, 1, fields.get(f.key))
         wb.define_name(defined_name(f"info.{f.key}"), f"={_sheet_ref(INFO_SHEET)}{a1(2 + i, 1, True)}")
     for key, lay in layouts(ed).items():
+        if key in omit_tables:
+            continue
         ws = wb.add_worksheet(lay.table.sheet)
         for reg in lay.labels:
             ws.write_string(reg.r1 + shift, reg.c1, reg.text)

@@ -35,7 +35,7 @@ from typing import Iterable
 
 from . import meta as M
 from .findings import Finding
-from .layout import a1, layouts
+from .layout import TableLayout, a1, layouts
 from .spec import DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, _join, _normalise_label, _path_key, load_edition
 from .submission import CellValue, Submission
 from .values import BLANK, normalise_decimal, parse_number
@@ -131,26 +131,42 @@ def _choose_edition(wanted: Edition | str | None, meta: dict[str, object] | None
 
 
 def _locate_ours(book: XlsxBook, ed: Edition, sub: Submission) -> dict[str, Position]:
-    """Every cell key's position from its defined name, else from the template layout."""
+    """Every cell key's position from its defined name.  A cell without a
+    name is placed relative to named cells of its table (same layout row
+    and column), so rows inserted above a table still move it; only if the
+    table has no named cell at all is the template position used.  Missing
+    names of input cells are reported (info ``names-missing``)."""
     names = book.defined_names
-    lays = layouts(ed)
-    positions: dict[str, Position] = {}
-    fallback: list[str] = []
-    for key, spec in ed.cells.items():
+    named: dict[str, Position] = {}
+    for key in ed.cells:
         target = names.get(M.defined_name(key))
         if target and book.has_sheet(target[0]):
-            positions[key] = (target[0], *parse_a1(target[1]))
-        else:
-            reg = lays[spec.table.key].cells[key]
-            positions[key] = (spec.table.sheet, reg.r1, reg.c1)
-            fallback.append(key)
-    if fallback:
-        sheets = "、".join(dict.fromkeys(ed.cells[k].table.sheet for k in fallback))
+            named[key] = (target[0], *parse_a1(target[1]))
+    lays = layouts(ed)
+    positions = {key: named.get(key) or _relative_position(key, lays[spec.table.key], named)
+                 for key, spec in ed.cells.items()}
+    unnamed = [k for k in ed.input_keys if k not in named]
+    if unnamed:
+        sheets = "、".join(dict.fromkeys(ed.cells[k].table.sheet for k in unnamed))
         sub.findings.append(Finding(NAMES_MISSING, "info",
-                                    f"工作簿中缺少 {len(fallback)} 个单元格名称（可能被删除或复制到了新文件），"
-                                    f"已按模板的原始位置读取（{sheets}）。",
-                                    keys=fallback))
+                                    f"工作簿中缺少 {len(unnamed)} 个单元格名称（可能被删除或复制到了新文件），"
+                                    f"已按模板中的相对位置读取（{sheets}）。",
+                                    keys=unnamed))
     return _drop_missing_sheets(book, ed, positions, sub)
+
+
+def _relative_position(key: str, lay: TableLayout, named: dict[str, Position]) -> Position:
+    """Where an unnamed cell is, judged from the named cells of its table:
+    moved like a named cell in its layout row (rows) and column (columns)."""
+    reg = lay.cells[key]
+    peers = [(lay.cells[k], named[k]) for k in lay.cells if k in named]
+    if not peers:
+        return lay.table.sheet, reg.r1, reg.c1
+    same_row = [p for p in peers if p[0].r1 == reg.r1]
+    same_col = [p for p in peers if p[0].c1 == reg.c1]
+    row_ref = (same_row or sorted(peers, key=lambda p: abs(p[0].r1 - reg.r1)))[0]
+    col_ref = (same_col or [row_ref])[0]
+    return row_ref[1][0], reg.r1 + row_ref[1][1] - row_ref[0].r1, reg.c1 + col_ref[1][2] - col_ref[0].c1
 
 
 def _drop_missing_sheets(book: XlsxBook, ed: Edition, positions: dict[str, Position],
