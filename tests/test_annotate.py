@@ -150,3 +150,19 @@ def test_not_ours_workbook_end_to_end(tmp_path):
     assert digest(path) == before
     ws = openpyxl.load_workbook(out)[r1[0].sheet]
     assert _fill(ws[r1[0].cells[0]]) == FILLS["error"] and ws[r1[0].cells[0]].comment.author == AUTHOR
+
+
+def test_prose_finding_marks_the_prose_cell(tmp_path):
+    rule = ED.rule("R10")
+    key, section = rule.params["key"], rule.params["section"]
+    values = consistent_values()
+    values[ED.cells[key].formula_terms[0]] += 1
+    values = dict(values)
+    path = tmp_path / "文字矛盾.xlsx"
+    write_filled(path, values, prose={section: "本年度未收取信息处理费。"})
+    result = check_submission(reader.read_workbook(path), ED)
+    assert rule.code in [f.code for f in result.findings]
+    wb = openpyxl.load_workbook(annotate(path, result, tmp_path / "out.xlsx"))
+    commented = [c.comment.text for ws in wb.worksheets if ws.title == ED.prose_sheet
+                 for row in ws.iter_rows() for c in row if c.comment]
+    assert any("信息处理费" in t for t in commented)

@@ -429,6 +429,15 @@ def test_previous_year_rules(rule_id):
     assert result.ok
 
 
+def test_previous_report_of_another_unit_is_not_compared():
+    this, last = consistent_values(1), consistent_values(2)
+    previous = make_submission(last, year=2022)
+    previous.unit = "另一个单位"
+    result = check_submission(make_submission(this), ED, previous=previous)
+    assert codes(result) == ["previous-other-unit"] and result.findings[0].severity == "info"
+    assert "另一个单位" in result.findings[0].message and result.verdict == "通过"
+
+
 # -- R8 R9 R10 R12: plausibility -----------------------------------------------------
 
 

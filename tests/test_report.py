@@ -99,3 +99,12 @@ def test_compact_cells():
     assert compact_cells(["H7", "B7", "C7"]) == "H7,B7:C7"
     assert compact_cells(["C5", "C6"]) == "C5,C6"
     assert compact_cells([]) == ""
+
+
+def test_no_color_is_respected(monkeypatch):
+    from xxgk.report import use_color
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_color() is None  # click decides: colour only on a terminal
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert use_color() is False

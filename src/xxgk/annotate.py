@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .checker import CheckResult, FileError, fmt_number
+from .checker import INFO_PREFIX, PROSE_PREFIX, CheckResult, FileError, fmt_number
 from .findings import Finding, severity_label
 from .meta import defined_name
 from .submission import UnreadableFile
@@ -88,8 +88,8 @@ def _targets(wb, findings: list[Finding]) -> dict[tuple[str, str], list[Finding]
         if f.severity not in FILLS:
             continue
         places = [(f.sheet, ref) for ref in f.cells] if f.sheet in wb.sheetnames else []
-        if not places:
-            places = [p for key in f.keys for p in _named_places(wb, key)]
+        named = f.keys if not places else [k for k in f.keys if k.startswith((PROSE_PREFIX, INFO_PREFIX))]
+        places += [p for key in named for p in _named_places(wb, key)]
         for place in places:
             out.setdefault(place, []).append(f)
     return out

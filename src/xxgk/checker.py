@@ -72,6 +72,7 @@ MESSAGES: dict[str, str] = {
     "total-blank": "{cell_label}是合计，{what}；已按各项之和计为 {value}，请填写。",
     "stale-cache": "{cell_label}的合计保存的是 {cached}，而各项之和为 {value}：工作簿保存前没有重新计算。已按 {value} 校验；请在 Excel 中重新计算（Ctrl+Alt+F9）后保存。",
     "wrong-year": "报告年度应为 {expected} 年，工作簿中为“{actual}”；请确认报送的是本年度的报告。",
+    "previous-other-unit": "上年报告的单位为“{previous}”，与本报告的“{unit}”不同，未核对与上年报告的衔接（上年结转、现行有效件数）。",
     "zero-note": "（其中 {cells} 没有可用的数字，已按 0 计算）",
 }
 
@@ -580,6 +581,15 @@ def previous_values(previous: Submission, edition: Edition | None = None) -> dic
     return run.values
 
 
+def _same_unit(sub: Submission, previous: Submission | None) -> bool:
+    """Last year's report is usable unless it names another unit."""
+    from .roster import normalise_unit_name
+
+    if previous is None:
+        return False
+    return not (sub.unit and previous.unit) or normalise_unit_name(sub.unit) == normalise_unit_name(previous.unit)
+
+
 def _merge(own: list[Finding], reading: Iterable[Finding]) -> list[Finding]:
     """Own findings plus the reader's, without the same finding twice."""
     seen = {(f.code, f.sheet, tuple(f.cells)) for f in own}
@@ -603,9 +613,12 @@ def check_submission(
         fee_decimals=fee_decimals if fee_decimals is not None else _workbook_fee_decimals(sub),
         unit_type=ed.unit_type(_unit_type_text(sub)),
         prose=sub.prose,
-        previous=previous_values(previous, ed) if previous is not None else None,
+        previous=previous_values(previous, ed) if _same_unit(sub, previous) else None,
     )
     run.run()
+    if previous is not None and run.previous is None:
+        run.add("previous-other-unit", _render(MESSAGES["previous-other-unit"], unit=sub.unit,
+                                               previous=previous.unit), severity="info")
     if expected_year is not None and sub.year != expected_year:
         year_key = INFO_PREFIX + next(f.key for f in ed.info_fields if f.type == "year")
         run.add("wrong-year", _render(MESSAGES["wrong-year"], expected=expected_year,
