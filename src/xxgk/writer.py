@@ -12,6 +12,7 @@ any ``extra_sheets`` and the hidden metadata sheet ``_xxgk``.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import io
 import os
 import re
@@ -21,6 +22,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from . import layout as L
 from .meta import META_SHEET, defined_name, meta_rows
@@ -132,6 +134,29 @@ class Styles:
 
 def _num_format(decimals: int) -> str:
     return "0." + "0" * decimals if decimals else "0"
+
+
+# -- speed: the same formulas recur in every workbook ---------------------------
+
+
+@functools.lru_cache(maxsize=8192)
+def _prepared(formula: str, expand: bool) -> str:
+    return Worksheet._prepare_formula(_NoFuture, formula, expand)  # type: ignore[arg-type]
+
+
+class _NoFuture:
+    use_future_functions = False
+
+
+class _Sheet(Worksheet):
+    """A worksheet that memoises xlsxwriter's (regex-heavy) formula preparation."""
+
+    def _prepare_formula(self, formula, expand_future_functions=False):  # noqa: D401
+        return _prepared(formula, bool(expand_future_functions))
+
+
+def _add_sheet(wb: Any, name: str) -> Any:
+    return wb.add_worksheet(name, worksheet_class=_Sheet)
 
 
 # -- values ----------------------------------------------------------------
@@ -296,14 +321,14 @@ class _Ctx:
     lock_unit: bool
     password: str
 
-    @property
+    @functools.cached_property
     def failures(self) -> int:
         return sum(1 for _, inst in check_rows(self.edition) if self.difference(inst) != 0)
 
     def difference(self, inst: RuleInstance) -> Decimal:
         return self.values.side(inst.lhs) - self.values.side(inst.rhs)
 
-    @property
+    @functools.cached_property
     def blanks(self) -> int:
         return sum(1 for k in self.edition.input_keys if self.values.raw(k) in (None, ""))
 
@@ -387,7 +412,7 @@ def _value_type_step(ctx: _Ctx, value_type: str) -> str:
 
 
 def _write_instructions(wb: Any, ctx: _Ctx) -> None:
-    ws = wb.add_worksheet(INSTRUCTIONS_SHEET)
+    ws = _add_sheet(wb, INSTRUCTIONS_SHEET)
     ws.set_column(0, 0, 72)
     for row, (style, text) in enumerate(instruction_lines(ctx)):
         ws.write_string(row, 0, text, ctx.styles[style])
@@ -426,7 +451,7 @@ def _info_validation(ctx: _Ctx, f: Any) -> dict[str, Any] | None:
 
 def _write_info(wb: Any, ctx: _Ctx) -> None:
     ed = ctx.edition
-    ws = wb.add_worksheet(INFO_SHEET)
+    ws = _add_sheet(wb, INFO_SHEET)
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 44)
     ws.set_column(2, 2, 30)
@@ -605,7 +630,7 @@ def _conditional_marks(ws: Any, ctx: _Ctx, sheet: str) -> None:
 
 def _write_table(wb: Any, ctx: _Ctx, lay: L.TableLayout) -> None:
     table = lay.table
-    ws = wb.add_worksheet(table.sheet)
+    ws = _add_sheet(wb, table.sheet)
     widths, heights = page_fit(lay)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
@@ -645,7 +670,7 @@ def _write_table(wb: Any, ctx: _Ctx, lay: L.TableLayout) -> None:
 
 def _write_prose(wb: Any, ctx: _Ctx) -> None:
     ed = ctx.edition
-    ws = wb.add_worksheet(ed.prose_sheet)
+    ws = _add_sheet(wb, ed.prose_sheet)
     ws.set_column(0, 0, 64)
     ws.set_column(1, 1, 12)
     ws.write_string(0, 0, ed.prose_sheet, ctx.styles["title"])
@@ -670,7 +695,7 @@ def _write_prose(wb: Any, ctx: _Ctx) -> None:
 
 def _write_checks(wb: Any, ctx: _Ctx) -> None:
     ed = ctx.edition
-    ws = wb.add_worksheet(CHECK_SHEET)
+    ws = _add_sheet(wb, CHECK_SHEET)
     widths = (6, 6, 60, 9, 9, 9, 9)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
@@ -728,7 +753,7 @@ def _write_check_row(ws: Any, ctx: _Ctx, row: int, n: int, inst: RuleInstance) -
 
 
 def _write_meta(wb: Any, ctx: _Ctx, kind: str, members: Iterable[str]) -> None:
-    ws = wb.add_worksheet(META_SHEET)
+    ws = _add_sheet(wb, META_SHEET)
     rows = meta_rows(edition=ctx.edition.edition, kind=kind, unit=ctx.unit or "",
                      unit_type=ctx.unit_type or "", year="" if ctx.year is None else ctx.year,
                      fee_decimals=ctx.fee_decimals, members=members)
