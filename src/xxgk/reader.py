@@ -35,7 +35,7 @@ from typing import Iterable
 
 from . import meta as M
 from .findings import Finding
-from .layout import TableLayout, a1, layouts
+from .layout import Region, TableLayout, a1, layouts
 from .spec import DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, _join, _normalise_label, _path_key, load_edition
 from .submission import CellValue, Submission
 from .values import BLANK, normalise_decimal, parse_number
@@ -142,9 +142,9 @@ def _locate_ours(book: XlsxBook, ed: Edition, sub: Submission) -> dict[str, Posi
         target = names.get(M.defined_name(key))
         if target and book.has_sheet(target[0]):
             named[key] = (target[0], *parse_a1(target[1]))
-    lays = layouts(ed)
-    positions = {key: named.get(key) or _relative_position(key, lays[spec.table.key], named)
-                 for key, spec in ed.cells.items()}
+    positions = dict(named)
+    for lay in layouts(ed).values():
+        positions.update(_relative_positions(lay, named))
     unnamed = [k for k in ed.input_keys if k not in named]
     if unnamed:
         sheets = "、".join(dict.fromkeys(ed.cells[k].table.sheet for k in unnamed))
@@ -155,18 +155,30 @@ def _locate_ours(book: XlsxBook, ed: Edition, sub: Submission) -> dict[str, Posi
     return _drop_missing_sheets(book, ed, positions, sub)
 
 
-def _relative_position(key: str, lay: TableLayout, named: dict[str, Position]) -> Position:
-    """Where an unnamed cell is, judged from the named cells of its table:
-    moved like a named cell in its layout row (rows) and column (columns)."""
-    reg = lay.cells[key]
-    peers = [(lay.cells[k], named[k]) for k in lay.cells if k in named]
-    if not peers:
-        return lay.table.sheet, reg.r1, reg.c1
-    same_row = [p for p in peers if p[0].r1 == reg.r1]
-    same_col = [p for p in peers if p[0].c1 == reg.c1]
-    row_ref = (same_row or sorted(peers, key=lambda p: abs(p[0].r1 - reg.r1)))[0]
-    col_ref = (same_col or [row_ref])[0]
-    return row_ref[1][0], reg.r1 + row_ref[1][1] - row_ref[0].r1, reg.c1 + col_ref[1][2] - col_ref[0].c1
+def _relative_positions(lay: TableLayout, named: dict[str, Position]) -> dict[str, Position]:
+    """Where the unnamed cells of a table are, judged from its named cells:
+    moved like a named cell in the same layout row (rows) and column (columns)."""
+    unnamed = [k for k in lay.cells if k not in named]
+    if not unnamed:
+        return {}
+    by_row: dict[int, tuple[Region, Position]] = {}
+    by_col: dict[int, tuple[Region, Position]] = {}
+    for key in lay.cells:
+        if key in named:
+            reg = lay.cells[key]
+            by_row.setdefault(reg.r1, (reg, named[key]))
+            by_col.setdefault(reg.c1, (reg, named[key]))
+    out: dict[str, Position] = {}
+    for key in unnamed:
+        reg = lay.cells[key]
+        if not by_row:
+            out[key] = (lay.table.sheet, reg.r1, reg.c1)
+            continue
+        row_ref = by_row.get(reg.r1) or by_row[min(by_row, key=lambda r: abs(r - reg.r1))]
+        col_ref = by_col.get(reg.c1, row_ref)
+        sheet, row, col = row_ref[1][0], reg.r1 + row_ref[1][1] - row_ref[0].r1, reg.c1 + col_ref[1][2] - col_ref[0].c1
+        out[key] = (sheet, row, col)
+    return out
 
 
 def _drop_missing_sheets(book: XlsxBook, ed: Edition, positions: dict[str, Position],

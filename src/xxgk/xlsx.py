@@ -21,7 +21,8 @@ import zipfile
 import zlib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from types import MappingProxyType
+from typing import Iterator, Mapping, NamedTuple
 from xml.etree import ElementTree as ET
 
 from .layout import a1 as _a1
@@ -94,6 +95,7 @@ def _range(ref: str) -> tuple[int, int, int, int] | None:
 _DEFINED_CELL = re.compile(r"(?:'((?:[^']|'')+)'|([^'!:]+))!(\$?[A-Za-z]{1,3}\$?[0-9]{1,7})")
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse_defined_cell(text: str) -> tuple[str, str] | None:
     """``'表 三'!$C$5`` or ``表三!$C$5`` -> (sheet, "C5"); None for anything else."""
     m = _DEFINED_CELL.fullmatch((text or "").strip().lstrip("="))
@@ -235,9 +237,9 @@ class XlsxBook:
         return self._sheet(name).state
 
     @property
-    def defined_names(self) -> dict[str, tuple[str, str]]:
-        """Workbook-level names that point to one cell: ``{name: (sheet, "C5")}``."""
-        return dict(self._defined)
+    def defined_names(self) -> Mapping[str, tuple[str, str]]:
+        """Workbook-level names that point to one cell: ``{name: (sheet, "C5")}`` (read-only)."""
+        return MappingProxyType(self._defined)
 
     def cells(self, sheet: str) -> dict[tuple[int, int], RawCell]:
         """Every cell of a sheet that holds a value or a formula, by (row, col)."""
