@@ -108,13 +108,14 @@ def test_nothing_readable_exits_one(tmp_path):
     assert "无法读取" in result.output and not (tmp_path / "o.xlsx").exists()
 
 
-@pytest.mark.parametrize("content", [b"foo,bar\n1,2\n", b"\xff\xfe\x00garbage", b""])
+@pytest.mark.parametrize("content", [b"foo,bar\n1,2\n", b"\xff\xfe\x00garbage", b"", None])
 def test_bad_roster_is_reported_without_traceback(folder, tmp_path, content):
     roster = tmp_path / "名册.csv"
-    roster.write_bytes(content)
+    if content is not None:
+        roster.write_bytes(content)
     result = run("consolidate", folder, "--name", "测试区", "--roster", roster, "--out", tmp_path / "o.xlsx")
-    assert result.exit_code == 2 and no_traceback(result)
-    assert "名册" in result.output
+    assert result.exit_code == 1 and no_traceback(result)
+    assert "名册" in result.output and not (tmp_path / "o.xlsx").exists()
 
 
 def test_misuse_exit_two(folder, tmp_path):
