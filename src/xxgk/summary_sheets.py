@@ -228,6 +228,11 @@ def _first_row_cell(ed: Edition, total: CellSpec) -> CellSpec | None:
     return None
 
 
+def _short(label: str, limit: int = 24) -> str:
+    """A chart category: long official labels shortened so the bars keep room."""
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
 def _ref(sheet: str, row: int, col: int) -> str:
     return f"'{sheet}'!{a1(row, col, absolute=True)}"
 
@@ -287,7 +292,7 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData, detail: dict) -> None:
     ws.write_string(1, 1, "件数", fmt.head)
     for r, cell in enumerate(items, start=2):
         region = lay[cell.table.key].cells[cell.key]
-        ws.write_string(r, 0, cell.row_label, fmt.text)
+        ws.write_string(r, 0, _short(cell.row_label), fmt.text)
         ws.write_formula(r, 1, "=" + _ref(cell.table.sheet, region.r1, region.c1), fmt.number(cell),
                          _number(res.sums[cell.key]))
     last = 1 + len(items)
