@@ -301,3 +301,11 @@ def test_parallel_equals_serial(ed, tmp_path):
     two = consolidate([folder], out=tmp_path / "b.xlsx", name="测试区", jobs=2)
     assert one.sums == two.sums
     assert [(s.name, s.status) for s in one.statuses] == [(s.name, s.status) for s in two.statuses]
+
+
+def test_decide_blank_year_is_not_a_wrong_year():
+    blank = FileResult("/a.xlsx", unit="甲", year=None)
+    other = FileResult("/b.xlsx", unit="乙", year=YEAR - 1)
+    rows, included = decide([blank, other], year=YEAR, roster=None)
+    assert included == [blank] and "未填写报告年度" in rows[0].note
+    assert rows[1].status == WRONG_YEAR and not rows[1].included

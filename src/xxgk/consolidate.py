@@ -9,6 +9,12 @@ are summed exactly (``Decimal``).  The summary is written by
 (``kind="summary"``) with extra sheets (:mod:`xxgk.summary_sheets`), so it
 can itself be checked and consolidated again (district → city).
 
+Unit identity is the normalised unit name.  A summary's ``members`` are the
+basic units its figures come from (a city summary lists the units of its
+districts, not the districts), so a unit counted twice is found however
+deeply the inputs nest; the roster is matched against each input's own
+name (a city's roster lists its districts).
+
 The CLI command ``xxgk consolidate`` is a thin wrapper over
 :func:`consolidate`.
 """
@@ -156,6 +162,12 @@ class ConsolidationResult:
     @property
     def excluded_for_errors(self) -> int:
         return sum(1 for s in self.statuses if not s.included and s.status == HAS_ERRORS)
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        """Rows of 报送情况 by status, in the order of :data:`STATUSES`."""
+        found = Counter(s.status for s in self.statuses)
+        return {st: found[st] for st in STATUSES if found[st]}
 
     @property
     def missing(self) -> int:
@@ -354,9 +366,9 @@ def decide(
     for f in files:
         if not f.readable:
             rows[f.path] = UnitStatus(f.name, UNREADABLE, file=f.file_name, path=f.path, note=f.reason)
-        elif year is not None and f.year != year and not include_wrong_year:
+        elif year is not None and f.year is not None and f.year != year and not include_wrong_year:
             rows[f.path] = _row(f, WRONG_YEAR, included=False,
-                                note=f"报告年度为 {f.year or '（未填）'}，汇总年度为 {year}，未计入汇总")
+                                note=f"报告年度为 {f.year}，汇总年度为 {year}，未计入汇总")
         else:
             candidates.append(f)
 
@@ -381,8 +393,10 @@ def decide(
     included: list[FileResult] = []
     for f in kept:
         notes = []
-        if year is not None and f.year != year:
-            notes.append(f"报告年度为 {f.year or '（未填）'}，按要求仍计入汇总")
+        if year is not None and f.year is None:
+            notes.append(f"未填写报告年度，按 {year} 年计入汇总")
+        elif year is not None and f.year != year:
+            notes.append(f"报告年度为 {f.year}，按要求仍计入汇总")
         take = not (exclude_errors and f.errors)
         if f.errors:
             notes.append(f"有 {f.errors} 个错误，" + ("已计入汇总（错误见“校验问题”表）" if take else "按要求未计入汇总"))
