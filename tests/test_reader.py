@@ -277,3 +277,30 @@ def test_defined_names_follow_the_meta_convention(tmp_path, values):
     path = write_ours(tmp_path / "names.xlsx", values)
     names = XlsxBook(path).defined_names
     assert all(defined_name(k) in names for k in ED.cells)
+
+
+def test_foreign_annotated_headers_as_in_published_reports(tmp_path, values):
+    fee = ED.cells["t2.fees.amount"].col_path[-1].label  # 本年收费金额（单位：万元）
+
+    def relabel(text):
+        return text.replace(fee, fee[:-1] + "，保留4位小数）").replace("第（", "第 (")
+
+    sub = read_workbook(write_foreign(tmp_path / "pub.xlsx", values, label=relabel))
+    assert wrong_values(sub, values) == [] and codes(sub) == ["not-our-template"]
+
+
+def test_foreign_table_on_two_sheets_is_read_once_and_reported(tmp_path, values):
+    places = {"t2": ("本年", 0, 0), "t3": ("本年", 25, 0), "t4": ("本年", 60, 0)}
+    path = write_foreign(tmp_path / "dup.xlsx", values, places=places)
+    # a copy of last year's table 3 pasted on a second sheet
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    copy = wb.copy_worksheet(wb["本年"])
+    copy.title = "去年"
+    wb.save(path)
+    sub = read_workbook(path)
+    assert wrong_values(sub, values) == []
+    dup = [f for f in sub.findings if f.code == "table-duplicated"]
+    assert dup and all(f.severity == "warning" and "“去年”" in f.message for f in dup)
+    assert {cv.sheet for cv in sub.cells.values()} == {"本年"}

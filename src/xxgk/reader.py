@@ -41,9 +41,10 @@ from .submission import CellValue, Submission
 from .values import BLANK, normalise_decimal, parse_number
 from .xlsx import NUMBER, RawCell, XlsxBook, parse_a1
 
-__all__ = ["read_workbook", "canonical_label", "NAMES_MISSING"]
+__all__ = ["read_workbook", "canonical_label", "NAMES_MISSING", "TABLE_DUPLICATED"]
 
-NAMES_MISSING = "names-missing"  # info: some defined names were missing, template positions used
+NAMES_MISSING = "names-missing"  # info: defined names of input cells missing, positions derived
+TABLE_DUPLICATED = "table-duplicated"  # warning: a table found on several sheets, one was read
 
 # How far to look for headers and values around a label (rows / columns).
 HEADER_REACH = 12  # column headers at most this many rows above a block's first data row
@@ -249,6 +250,7 @@ class _LabelIndex:
         self.book = book
         self._sheets: dict[str, list[_Label]] = {}
         self._rows: dict[str, dict[int, list[_Label]]] = {}
+        self._exact: dict[str, dict[str, list[_Label]]] = {}
 
     @property
     def sheet_names(self) -> list[str]:
@@ -266,6 +268,11 @@ class _LabelIndex:
             self._build(sheet)
         return self._rows[sheet].get(row, [])
 
+    def by_text(self, sheet: str) -> dict[str, list[_Label]]:
+        if sheet not in self._exact:
+            self._build(sheet)
+        return self._exact[sheet]
+
     def _build(self, sheet: str) -> None:
         spans = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in self.book.merged(sheet)}
         out = []
@@ -275,18 +282,25 @@ class _LabelIndex:
                 out.append(_Label(sheet, r, c, r2, c2, canonical_label(cell.value)))
         self._sheets[sheet] = out
         by_row: dict[int, list[_Label]] = {}
+        by_text: dict[str, list[_Label]] = {}
         for lab in out:
             by_row.setdefault(lab.row, []).append(lab)
+            by_text.setdefault(lab.text, []).append(lab)
         self._rows[sheet] = by_row
+        self._exact[sheet] = by_text
 
     def find(self, texts: Iterable[str], sheets: Iterable[str] | None = None,
              rows: tuple[int, int] | None = None) -> list[_Label]:
         """Cells matching any of ``texts``, strongest kind of match only:
-        exact, else prefix (an abbreviated or annotated label), else containment."""
+        exact, else abbreviated/annotated (see :func:`_match`), else containment."""
         wanted = [canonical_label(t) for t in texts if t]
-        pool = [lab for s in (sheets or self.sheet_names) for lab in self.labels(s)
-                if rows is None or rows[0] <= lab.row <= rows[1]]
-        for strength in (3, 2, 1):
+        sheets = list(sheets or self.sheet_names)
+        exact = {lab for sh in sheets for w in wanted for lab in self.by_text(sh).get(w, ())
+                 if rows is None or rows[0] <= lab.row <= rows[1]}
+        if exact:
+            return sorted(exact, key=lambda lab: (sheets.index(lab.sheet), lab.row, lab.col))
+        pool = [lab for sh in sheets for lab in self.labels(sh) if rows is None or rows[0] <= lab.row <= rows[1]]
+        for strength in (2, 1):
             hits = [lab for lab in pool if any(_match(lab.text, w) >= strength for w in wanted)]
             if hits:
                 return hits
@@ -300,12 +314,21 @@ class _LabelIndex:
         return lab.col, (min(right) - 1 if right else 1 << 20)
 
 
+_REMARK = re.compile(r"(?<=.)（[^（）]*）")  # a bracketed remark, not a leading （一）
+
+
 def _match(cell: str, label: str) -> int:
-    """3 exact, 2 prefix either way (with enough real content), 1 containment, 0 none."""
+    """How well a cell's text matches a label (both canonical): 3 exact;
+    2 one is an abbreviation of the other (a prefix with at least 4 real
+    characters) or they differ only by bracketed remarks (“本年收费金额（单位：
+    万元，保留4位小数）”); 1 the label is contained in a longer cell; 0 none."""
     if cell == label:
         return 3
     shorter, longer = sorted((cell, label), key=len)
     if longer.startswith(shorter) and len(_NUMBERING.sub("", shorter)) >= 4:
+        return 2
+    core = _REMARK.sub("", label)
+    if len(_NUMBERING.sub("", core)) >= 2 and _REMARK.sub("", cell) == core:
         return 2
     if len(label) >= 6 and label in cell:
         return 1
@@ -319,8 +342,11 @@ def _locate_by_labels(labels: _LabelIndex, ed: Edition, sub: Submission) -> dict
     positions: dict[str, Position] = {}
     places: list[str] = []
     for table in ed.tables:
-        found, missing, sheet = _locate_table(labels, table)
+        sheet, rivals = _best_sheet(labels, table)
+        found, missing = _locate_table(labels, table, sheet)
         positions.update(found)
+        if found and rivals:
+            sub.findings.append(_table_duplicated(table, sheet, rivals))
         if found:
             places.append(f"{table.sheet}在“{sheet}”")
         if missing:
@@ -329,6 +355,13 @@ def _locate_by_labels(labels: _LabelIndex, ed: Edition, sub: Submission) -> dict
     sub.findings.insert(0, Finding("not-our-template", "info",
                                    f"此工作簿不是用本系统模板填报的，已按官方标签定位表格（{where}）。"))
     return positions
+
+
+def _table_duplicated(table: Table, sheet: str, rivals: list[str]) -> Finding:
+    others = "".join(f"“{r}”" for r in rivals)
+    return Finding(TABLE_DUPLICATED, "warning",
+                   f"{table.title}在工作表“{sheet}”和{others}中都有，已读取“{sheet}”中的一份；请删除多余的表格后再报送。",
+                   sheet=sheet)
 
 
 def _labels_not_found(table: Table, missing: list[str], keys: list[str]) -> Finding:
@@ -342,9 +375,8 @@ def _labels_not_found(table: Table, missing: list[str], keys: list[str]) -> Find
     return Finding("labels-not-found", "error", message, keys=keys, actual="、".join(names))
 
 
-def _locate_table(labels: _LabelIndex, table: Table) -> tuple[dict[str, Position], list[str], str]:
-    """Positions of a table's cells, the labels not found, and the sheet used."""
-    sheet = _best_sheet(labels, table)
+def _locate_table(labels: _LabelIndex, table: Table, sheet: str) -> tuple[dict[str, Position], list[str]]:
+    """Positions of a table's cells on a sheet, and the labels not found."""
     found: dict[str, Position] = {}
     missing: list[str] = []
     prev_row = -1
@@ -362,7 +394,7 @@ def _locate_table(labels: _LabelIndex, table: Table) -> tuple[dict[str, Position
                 if ri in rows and ci in cols:
                     key = _join(table.key, _path_key(rp), _path_key(cp))
                     found[key] = (sheet, rows[ri], _data_col(labels, sheet, rows[ri], cols[ci]))
-    return found, missing, sheet
+    return found, missing
 
 
 def _path_text(path: tuple[Node, ...]) -> str:
@@ -373,16 +405,16 @@ def _row_texts(node: Node) -> list[str]:
     return [node.label, *node.aliases]
 
 
-def _best_sheet(labels: _LabelIndex, table: Table) -> str:
-    """The sheet holding most of the table's leaf labels (visible sheets win ties)."""
+def _best_sheet(labels: _LabelIndex, table: Table) -> tuple[str, list[str]]:
+    """The sheet holding most of the table's leaf labels (visible sheets win
+    ties), and other sheets holding (nearly) as many: copies of the table."""
     leaves = [p[-1] for b in table.blocks for paths in (b.row_paths(), b.column_paths()) for p in paths]
     texts = {t for n in leaves for t in _row_texts(n) if t}
-
-    def score(sheet: str) -> int:
-        return sum(1 for t in texts if labels.find([t], [sheet]))
-
     names = labels.sheet_names
-    return max(names, key=lambda s: (score(s), -names.index(s)))
+    scores = {s: sum(1 for t in texts if labels.find([t], [s])) for s in names}
+    best = max(names, key=lambda s: (scores[s], -names.index(s)))
+    rivals = [s for s in names if s != best and scores[s] >= max(1.0, 0.8 * scores[best])]
+    return best, rivals
 
 
 def _locate_rows(labels: _LabelIndex, sheet: str, block: Block, prev_row: int,
