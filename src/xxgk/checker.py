@@ -271,13 +271,13 @@ class _Run:
             difference=difference,
         ))
 
-    def zero_note(self, keys: Iterable[str]) -> str:
-        """Say which of the cells counted as 0 because they held no number."""
+    def with_zero_note(self, message: str, keys: Iterable[str]) -> str:
+        """Add which of the cells counted as 0 because they held no number."""
         empty = [k for k in keys if _no_number(self.cells.get(k))]
         if not empty:
-            return ""
-        _, cells = self.where(empty)
-        return _render(MESSAGES["zero-note"], cells="、".join(cells))
+            return message
+        note = _render(MESSAGES["zero-note"], cells="、".join(self.where(empty)[1]))
+        return message[:-1] + note + "。" if message.endswith("。") else message + note
 
     # -- values ------------------------------------------------------------------
     def resolve(self) -> None:
@@ -425,17 +425,18 @@ def _eval_equation(run: _Run, inst: RuleInstance) -> None:
     diff = lhs - rhs
     target = inst.lhs[0].key
     fields = dict(inst.labels, lhs=lhs, rhs=rhs, diff=diff, cell_label=run.edition.cells[target].label)
-    note = run.zero_note(inst.keys)
     if target in run.typed_totals and run.defining.get(target) is inst:
         if diff:
-            run.add("total-typed-wrong", _render(MESSAGES["total-typed-wrong"], **fields) + note, inst.keys,
+            message = run.with_zero_note(_render(MESSAGES["total-typed-wrong"], **fields), inst.keys)
+            run.add("total-typed-wrong", message, inst.keys,
                     rule=inst.id, expected=rhs, actual=lhs, difference=diff)
         else:
             run.add("total-typed", _render(MESSAGES["total-typed"], **fields), [target],
                     rule=inst.id, expected=rhs, actual=lhs, difference=diff)
         return
     if diff:
-        run.add(inst.rule.code, _render(inst.rule.message, **fields) + note, inst.keys, rule=inst.id,
+        message = run.with_zero_note(_render(inst.rule.message, **fields), inst.keys)
+        run.add(inst.rule.code, message, inst.keys, rule=inst.id,
                 severity=inst.rule.severity, expected=rhs, actual=lhs, difference=diff)
 
 
