@@ -269,6 +269,13 @@ def test_broken_xml(tmp_path: Path):
     assert "XML" in info.value.message
 
 
+def test_bad_cell_reference(tmp_path: Path):
+    path = write_raw_xlsx(tmp_path / "r.xlsx", {"S": '<sheetData><row r="x"><c r="1A"><v>1</v></c></row></sheetData>'})
+    with pytest.raises(UnreadableFile) as info:
+        XlsxBook(path).cells("S")
+    assert "“S”" in info.value.message
+
+
 def test_imports_only_the_standard_library():
     import subprocess
 

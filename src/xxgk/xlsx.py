@@ -350,7 +350,10 @@ class XlsxBook:
         root = self._xml(sheet.part)
         ns = _ns(root.tag)
         data = root.find(ns + "sheetData")
-        self._cells[name] = dict(_iter_cells(data, ns, self._shared_strings)) if data is not None else {}
+        try:
+            self._cells[name] = dict(_iter_cells(data, ns, self._shared_strings)) if data is not None else {}
+        except ValueError as exc:  # a malformed row or cell reference
+            raise self._fail(f"文件已损坏：工作表“{name}”的单元格地址无效（{exc}），请重新保存后再报送") from None
         merged = []
         for m in root.iterfind(f"{ns}mergeCells/{ns}mergeCell"):
             rng = _range(m.get("ref") or "")
