@@ -20,7 +20,7 @@ __all__ = ["annotate", "annotate_results", "annotated_name", "RESULT_SHEET", "AU
 
 RESULT_SHEET = "校验结果"
 AUTHOR = "xxgk"
-FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}  # light red, light yellow
+FILLS = {"error": "FF8080", "warning": "FFFF00"}  # red, yellow: stronger than the template's pale input fill
 _RANK = {"error": 0, "warning": 1, "info": 2}
 _COLUMNS = (("序号", 6), ("严重程度", 9), ("位置", 16), ("说明", 80), ("规则", 7), ("代码", 20),
             ("应为", 12), ("实为", 12), ("相差", 10))
