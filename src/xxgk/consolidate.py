@@ -231,8 +231,7 @@ def read_one(path: str | os.PathLike, edition: str = DEFAULT_EDITION, fee_decima
         return FileResult(path, mtime, readable=False, reason=exc.message, code=exc.code)
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch
         return FileResult(path, mtime, readable=False, reason=f"读取时出错：{exc}", code="file-unreadable")
-    values = getattr(res, "values", None) or sub.values()
-    full = ed.compute(values) if set(values) != set(ed.cells) else values
+    full = res.values if set(res.values) >= set(ed.cells) else ed.compute(res.values)
     findings = list(res.findings)
     return FileResult(
         path=path,
