@@ -5,15 +5,20 @@ Two kinds of workbook arrive:
 * **ours** -- made from our template: the hidden sheet ``_xxgk`` says which
   edition, year and unit it is, and every number cell, 基本信息 field and
   prose section carries a workbook-level defined name (``xxgk.<key>``), so
-  cells are found even after a unit inserted rows.  A missing name falls
-  back to the template position from :mod:`xxgk.layout` (info finding
-  ``names-missing``).
+  cells are found even after a unit inserted rows.  A cell without a name
+  is placed relative to the named cells of its table (the layout from
+  :mod:`xxgk.layout` gives the offsets), or at its template position when
+  the table has no named cell; missing names of input cells are reported
+  (info finding ``names-missing``).
 * **not ours** -- a body's own table or a copy pasted into a fresh file.
   The tables are located by their official labels, derived from the
   edition: row labels, then the column headers above them (group headers
   disambiguate repeated leaf labels such as table 4's 结果维持); table 4
   has no row labels, so its column headers are found first and the data row
-  is the first one below them.  Finding ``not-our-template`` (info) says so.
+  is the first one below them.  Finding ``not-our-template`` (info) says so;
+  a table found on several sheets is read from the best one and reported
+  (warning ``table-duplicated``).  Unit and year come from 基本信息-style
+  labels, a title such as “XX2021年政府信息公开工作年度报告”, or the file name.
 
 Cells that cannot be located at all (labels not found, sheet missing) are
 **absent** from ``Submission.cells``, and one error finding per table
@@ -124,7 +129,7 @@ def _choose_edition(wanted: Edition | str | None, meta: dict[str, object] | None
     if stated and stated != ed.edition:
         findings.append(Finding("wrong-edition", "error",
                                 f"此工作簿按 {stated} 版格式制作，但按 {ed.edition} 版格式读取，请使用 {ed.edition} 版模板填报。",
-                                sheet=M.META_SHEET, expected=ed.edition, actual=stated))
+                                expected=ed.edition, actual=stated))
     return ed, findings
 
 
@@ -177,8 +182,9 @@ def _relative_positions(lay: TableLayout, named: dict[str, Position]) -> dict[st
             continue
         row_ref = by_row.get(reg.r1) or by_row[min(by_row, key=lambda r: abs(r - reg.r1))]
         col_ref = by_col.get(reg.c1, row_ref)
-        sheet, row, col = row_ref[1][0], reg.r1 + row_ref[1][1] - row_ref[0].r1, reg.c1 + col_ref[1][2] - col_ref[0].c1
-        out[key] = (sheet, row, col)
+        row_reg, (sheet, row, _) = row_ref
+        col_reg, (_, _, col) = col_ref
+        out[key] = (sheet, reg.r1 + row - row_reg.r1, reg.c1 + col - col_reg.c1)
     return out
 
 
