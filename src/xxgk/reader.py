@@ -407,7 +407,7 @@ def _path_text(path: tuple[Node, ...]) -> str:
     return " ".join(n.label for n in path if n.label)
 
 
-def _row_texts(node: Node) -> list[str]:
+def _texts(node: Node) -> list[str]:
     return [node.label, *node.aliases]
 
 
@@ -415,7 +415,7 @@ def _best_sheet(labels: _LabelIndex, table: Table) -> tuple[str, list[str]]:
     """The sheet holding most of the table's leaf labels (visible sheets win
     ties), and other sheets holding (nearly) as many: copies of the table."""
     leaves = [p[-1] for b in table.blocks for paths in (b.row_paths(), b.column_paths()) for p in paths]
-    texts = {t for n in leaves for t in _row_texts(n) if t}
+    texts = {t for n in leaves for t in _texts(n) if t}
     names = labels.sheet_names
     scores = {s: sum(1 for t in texts if labels.find([t], [s])) for s in names}
     best = max(names, key=lambda s: (scores[s], -names.index(s)))
@@ -428,7 +428,7 @@ def _locate_rows(labels: _LabelIndex, sheet: str, block: Block, prev_row: int,
     """Sheet row of each leaf row label (in order, each below the previous one)."""
     rows: dict[int, int] = {}
     for i, path in enumerate(block.row_paths()):
-        hits = labels.find(_row_texts(path[-1]), [sheet])
+        hits = labels.find(_texts(path[-1]), [sheet])
         if not hits:
             missing.append(path[-1].label)
             continue
@@ -450,7 +450,7 @@ def _locate_columns(labels: _LabelIndex, sheet: str, block: Block, first_row: in
     counts = Counter(p[-1].label for p in paths)
     cols: dict[int, tuple[int, int]] = {}
     for i, path in enumerate(paths):
-        hits = labels.find(_row_texts(path[-1]), [sheet], window)
+        hits = labels.find(_texts(path[-1]), [sheet], window)
         hits = _under_ancestors(labels, sheet, path, hits, required=counts[path[-1].label] > 1)
         used = set(cols.values())
         hits = [h for h in hits if (h.col, h.col2) not in used]
@@ -482,7 +482,7 @@ def _under_ancestors(labels: _LabelIndex, sheet: str, path: tuple[Node, ...], hi
 
 def _covered(labels: _LabelIndex, sheet: str, anc: Node, lab: _Label, depth: int) -> bool:
     window = (max(0, lab.row - depth), lab.row - 1)
-    for a in labels.find(_row_texts(anc), [sheet], window):
+    for a in labels.find(_texts(anc), [sheet], window):
         c1, c2 = labels.extent(a)
         if c1 <= lab.col <= c2:
             return True
@@ -492,7 +492,7 @@ def _covered(labels: _LabelIndex, sheet: str, anc: Node, lab: _Label, depth: int
 def _locate_header_first(labels: _LabelIndex, sheet: str, block: Block,
                          missing: list[str]) -> tuple[dict[int, int], dict[int, tuple[int, int]]]:
     """A block without row labels (table 4): find the header, then the data row below it."""
-    probes = sorted({h.row2 + 1 for p in block.column_paths() for h in labels.find(_row_texts(p[-1]), [sheet])})
+    probes = sorted({h.row2 + 1 for p in block.column_paths() for h in labels.find(_texts(p[-1]), [sheet])})
     best: dict[int, tuple[int, int]] = {}
     best_probe = None
     for probe in probes:
