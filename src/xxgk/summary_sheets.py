@@ -136,6 +136,7 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData):
         ws.write_formula(total_row, c, formula, fmt.number(cell, total=True), _number(cached))
     ws.autofilter(_HEAD_ROWS - 1, 0, max(total_row - 1, _HEAD_ROWS - 1), left + len(cols) - 1)
     ws.freeze_panes(_HEAD_ROWS, left)
+    _print_setup(ws, _HEAD_ROWS - 1, fit_width=False, repeat_cols=left)
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 24)
     ws.set_column(left, left + len(cols) - 1, 11)
@@ -174,7 +175,19 @@ def _table(ws, fmt: _Formats, head: Sequence[str], widths: Sequence[int], rows, 
                 ws.write_string(r, c, "" if v is None else str(v), fmt.wrap if c == len(row) - 1 else fmt.text)
     ws.autofilter(top, 0, max(r, top), len(head) - 1)
     ws.freeze_panes(top + 1, 0)
+    _print_setup(ws, top, fit_width=True)
     return r
+
+
+def _print_setup(ws, header_row: int, *, fit_width: bool, repeat_cols: int = 0) -> None:
+    """A4 landscape, header rows (and label columns) repeated on every page."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.repeat_rows(0, header_row)
+    if repeat_cols:
+        ws.repeat_columns(0, repeat_cols - 1)
+    if fit_width:
+        ws.fit_to_pages(1, 0)
 
 
 # -- 报送情况 --------------------------------------------------------------------------
@@ -279,6 +292,8 @@ def _groups_pie(wb, ws, fmt: _Formats, data: SummaryData, items: list[CellSpec],
 def _charts_sheet(wb, fmt: _Formats, data: SummaryData, detail: dict) -> None:
     ed, res = data.edition, data.result
     ws = wb.add_worksheet(SHEET_CHARTS)
+    ws.set_paper(9)
+    ws.set_landscape()
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 12)
     total = _grand_total(ed)
