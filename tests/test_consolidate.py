@@ -309,3 +309,11 @@ def test_decide_blank_year_is_not_a_wrong_year():
     rows, included = decide([blank, other], year=YEAR, roster=None)
     assert included == [blank] and "未填写报告年度" in rows[0].note
     assert rows[1].status == WRONG_YEAR and not rows[1].included
+
+
+def test_unreadable_file_named_after_a_roster_unit_takes_its_row():
+    bad = FileResult("/in/乙街道2023年报告.xlsx", readable=False, reason="不是 xlsx")
+    ok = FileResult("/in/甲.xlsx", unit="甲街道", year=YEAR)
+    rows, _ = decide([bad, ok], year=YEAR, roster=[RosterEntry("甲街道"), RosterEntry("乙街道")])
+    assert [(r.name, r.status) for r in rows] == [("甲街道", PASSED), ("乙街道", UNREADABLE)]
+    assert rows[1].file == "乙街道2023年报告.xlsx" and rows[1].on_roster

@@ -410,32 +410,43 @@ def decide(
 
 
 def _order_rows(files: list[FileResult], rows: dict[str, UnitStatus], roster: Sequence[RosterEntry] | None) -> list[UnitStatus]:
-    """Roster order (with a 未报送 row for a unit no file was read for), then
-    files of units not on the roster, then unreadable files."""
+    """Roster order (with a 未报送 row for a unit nothing arrived from), then
+    files of units not on the roster, then unreadable files no roster unit
+    could be matched to by file name."""
     for f in files:
         rows[f.path].on_roster = None if roster is None else False
     if roster is None:
         return [rows[f.path] for f in files]
+    keys = [normalise_unit_name(e.name) for e in roster]
     by_unit: dict[str, list[FileResult]] = {}
     for f in files:
-        if f.readable:
-            by_unit.setdefault(f.unit_key, []).append(f)
+        key = f.unit_key if f.readable else _roster_key_in(f.unit_key, keys)
+        if key:
+            by_unit.setdefault(key, []).append(f)
     out: list[UnitStatus] = []
     placed: set[str] = set()
-    for entry in roster:
-        mine = by_unit.get(normalise_unit_name(entry.name), [])
+    for entry, key in zip(roster, keys):
+        mine = by_unit.get(key, [])
         if not mine:
             out.append(UnitStatus(entry.name, MISSING, code=entry.code, unit_type=entry.unit_type, on_roster=True,
                                   note="未收到该单位的工作簿"))
         for f in mine:
             row = rows[f.path]
-            row.code, row.on_roster = entry.code, True
+            row.name, row.code, row.on_roster = entry.name, entry.code, True
             row.unit_type = row.unit_type or entry.unit_type
+            if not f.readable:
+                row.note = f"{row.note}（按文件名对应名册单位）"
             out.append(row)
             placed.add(f.path)
     out += [rows[f.path] for f in files if f.readable and f.path not in placed]
-    out += [rows[f.path] for f in files if not f.readable]
+    out += [rows[f.path] for f in files if not f.readable and f.path not in placed]
     return out
+
+
+def _roster_key_in(text: str, keys: Sequence[str]) -> str | None:
+    """The longest roster name contained in ``text`` (a file name), if any."""
+    found = [k for k in keys if k and k in text]
+    return max(found, key=len) if found else None
 
 
 # -- summing -------------------------------------------------------------------
