@@ -78,10 +78,10 @@ MISTAKES = {
                           "values": {"t2.enforcement.decisions": None}},
     # A total typed over its formula that disagrees with its items, and "12件".
     "青溪区住房和城乡建设局": {"override": {"t3.granted.total": 30},
-                            "text": {"t3.new_received.commercial": "12件"}},
+                            "text": {"t3.new_received.commercial": "{}件"}},
     # Plausibility: a township reporting 规章, a fee typed in 元, a "/" placeholder.
     "青溪区白沙镇人民政府": {"values": {"t2.rules.issued": Decimal(1), "t2.fees.amount": Decimal(251000)},
-                          "text": {"t4.review.upheld": "/"}},
+                          "text": {"t4.review.upheld": "/"}},  # the body had no review case
 }
 
 
@@ -152,7 +152,8 @@ def main() -> None:
         for key, delta in mistake.get("shift", {}).items():
             values[key] += delta
         values.update(mistake.get("values", {}))
-        values.update(mistake.get("text", {}))
+        # text typed in a number cell; "{}" stands for the number the body meant
+        values.update({k: t.format(values[k]) for k, t in mistake.get("text", {}).items()})
         info = {"preparer": "王敏", "phone": "0755-8888" + str(rng.randint(1000, 9999)),
                 "date": f"{YEAR + 1}-01-{rng.randint(8, 20):02d}"}
         write_report(HERE / "submissions" / file_name(name, YEAR), ed, unit=name, unit_type=unit_type,

@@ -27,7 +27,7 @@ from xxgk.meta import META_SHEET, defined_name, meta_rows
 from xxgk.spec import Edition
 from xxgk.synth import consistent_inputs
 
-INFO_SHEET = "基本信息"  # fixtures only: the real template's sheet is the writer's business
+INFO_SHEET = load_edition().info_sheet
 
 
 def edition() -> Edition:

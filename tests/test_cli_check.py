@@ -135,7 +135,6 @@ def test_help_text():
     assert result.exit_code == 0 and "--annotate" in result.output and "退出码" in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="the reader does not pass the template's fee_decimals to the Submission yet")
 def test_fee_decimals_default_from_the_template(tmp_path):
     from xxgk.writer import write_report
 

@@ -19,7 +19,7 @@ from xxgk.cli import main
 from xxgk.layout import layouts
 from xxgk.meta import defined_name, key_from_name
 from xxgk.template import write_roster_templates, write_template
-from xxgk.writer import (CHECK_COLUMNS, CHECK_SHEET, FAIL, INFO_SHEET, PASS, check_rows, info_positions,
+from xxgk.writer import (CHECK_COLUMNS, FAIL, PASS, check_rows, info_positions,
                          prose_positions, write_report)
 
 ED = load_edition("2021")
@@ -139,7 +139,7 @@ def test_formula_cells_sum_with_cached_values(tmp_path):
         assert formula.startswith("=SUM(") and formula.count(",") <= 1, formula
         assert Decimal(str(cached[sheet].cell(reg.r1 + 1, reg.c1 + 1).value)) == value_of(key, values)
     status_col = CHECK_COLUMNS.index("结果") + 1
-    assert {cached[CHECK_SHEET].cell(r + 1, status_col).value for r, _ in check_rows(ED)} == {PASS}
+    assert {cached[ED.checks_sheet].cell(r + 1, status_col).value for r, _ in check_rows(ED)} == {PASS}
 
 
 def test_override_breaks_its_check(tmp_path):
@@ -148,7 +148,7 @@ def test_override_breaks_its_check(tmp_path):
     write_report(path, values=random_values(seed=4), overrides={key: 999})
     cached = openpyxl.load_workbook(path, data_only=True)
     status_col = CHECK_COLUMNS.index("结果") + 1
-    failed = [inst for r, inst in check_rows(ED) if cached[CHECK_SHEET].cell(r + 1, status_col).value == FAIL]
+    failed = [inst for r, inst in check_rows(ED) if cached[ED.checks_sheet].cell(r + 1, status_col).value == FAIL]
     assert failed and all(key in inst.keys for inst in failed)
 
 
@@ -174,7 +174,7 @@ def _input_regions() -> dict[str, dict[tuple[int, int], set[tuple[int, int]]]]:
         cells = {(r + 1, c + 1) for r in range(reg.r1, reg.r2 + 1) for c in range(reg.c1, reg.c2 + 1)}
         out.setdefault(ED.cells[key].table.sheet, {})[(reg.r1 + 1, reg.c1 + 1)] = cells
     for r, c in info_positions(ED).values():
-        out.setdefault(INFO_SHEET, {})[(r + 1, c + 1)] = {(r + 1, c + 1)}
+        out.setdefault(ED.info_sheet, {})[(r + 1, c + 1)] = {(r + 1, c + 1)}
     for r, c in prose_positions(ED).values():
         out.setdefault(ED.prose_sheet, {})[(r + 1, c + 1)] = {(r + 1, c + 1)}
     return out

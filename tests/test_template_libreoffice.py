@@ -12,7 +12,7 @@ import pytest
 
 from xxgk.meta import defined_name
 from xxgk.template import write_template
-from xxgk.writer import CHECK_COLUMNS, CHECK_SHEET, FAIL, PASS, check_rows, write_report
+from xxgk.writer import CHECK_COLUMNS, FAIL, PASS, check_rows, write_report
 
 from test_template import ED, LAYOUTS, difference, random_values, value_of
 
@@ -54,7 +54,7 @@ def fill_with_openpyxl(template: Path, values: dict, out: Path) -> Path:
 
 
 def _status(wb) -> dict[str, tuple[str, float]]:
-    ws = wb[CHECK_SHEET]
+    ws = wb[ED.checks_sheet]
     diff_col, status_col = CHECK_COLUMNS.index("差额") + 1, CHECK_COLUMNS.index("结果") + 1
     return {inst.instance_id: (ws.cell(r + 1, status_col).value, ws.cell(r + 1, diff_col).value)
             for r, inst in check_rows(ED)}

@@ -47,21 +47,17 @@ __all__ = [
     "finding_group",
     "a1_position",
     "fmt_number",
-    "INFO_SHEET",
     "MESSAGES",
     "WORKBOOK_SUFFIXES",
 ]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
-# The sheet of 基本信息.  The edition names no sheet for the info fields, so
-# the name shared with the template writer lives here.
-INFO_SHEET = "基本信息"
 INFO_PREFIX = "info."
 PROSE_PREFIX = "prose."
 
 ZERO = Decimal(0)
 NO_NUMBER = ("blank", "placeholder", "unreadable")
-TEXT_NUMBER = ("text-number", "parsed-from-text")  # both spellings of the reader's status
+TEXT_NUMBER = ("text-number",)
 
 # Message templates of findings that are not rules of the format.
 MESSAGES: dict[str, str] = {
@@ -196,8 +192,8 @@ def finding_group(f: Finding, edition: Edition) -> tuple[int, str]:
             return i, t.sheet
     if key.startswith(PROSE_PREFIX) or f.sheet == edition.prose_sheet:
         return len(tables), edition.prose_sheet
-    if key.startswith(INFO_PREFIX) or f.sheet == INFO_SHEET:
-        return len(tables) + 1, INFO_SHEET
+    if key.startswith(INFO_PREFIX) or f.sheet == edition.info_sheet:
+        return len(tables) + 1, edition.info_sheet
     if f.sheet:
         return len(tables) + 2, f.sheet
     return -1, ""
@@ -357,7 +353,7 @@ def _sheet_of_key(edition: Edition, key: str) -> str | None:
     if key.startswith(PROSE_PREFIX):
         return edition.prose_sheet
     if key.startswith(INFO_PREFIX):
-        return INFO_SHEET
+        return edition.info_sheet
     return None
 
 
@@ -561,15 +557,6 @@ def _edition_of(sub: Submission | None, edition: Edition | str | None) -> Editio
     return load_edition(edition or (sub.edition if sub and sub.edition else DEFAULT_EDITION))
 
 
-def _workbook_fee_decimals(sub: Submission) -> int | None:
-    """fee_decimals recorded in the workbook's metadata, if any."""
-    raw = getattr(sub, "fee_decimals", None) or sub.info.get("fee_decimals")
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
 def _unit_type_text(sub: Submission) -> str:
     return (sub.info.get("unit_type") or sub.unit_type or "").strip()
 
@@ -611,7 +598,7 @@ def check_submission(
         ed,
         sub.cells,
         ours=sub.ours,
-        fee_decimals=fee_decimals if fee_decimals is not None else _workbook_fee_decimals(sub),
+        fee_decimals=fee_decimals if fee_decimals is not None else sub.fee_decimals,
         unit_type=ed.unit_type(_unit_type_text(sub)),
         prose=sub.prose,
         previous=previous_values(previous, ed) if _same_unit(sub, previous) else None,

@@ -612,6 +612,8 @@ def _identify(sub: Submission, meta: dict[str, object] | None, labels: _LabelInd
     sub.kind = str(meta.get("kind") or "unit")
     sub.members = list(meta.get("members") or [])
     sub.template_version = str(meta.get("template_version") or "") or None
+    decimals = str(meta.get("fee_decimals") or "")
+    sub.fee_decimals = int(decimals) if decimals.isdigit() else None
 
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")

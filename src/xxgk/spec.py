@@ -277,6 +277,9 @@ class Edition:
     info_fields: tuple[InfoField, ...]
     unit_types: tuple[UnitType, ...]
     prose_sheet: str
+    instructions_sheet: str
+    info_sheet: str
+    checks_sheet: str
     prose_sections: tuple[ProseSection, ...]
     value_types: Mapping[str, Mapping[str, Any]]
     tables: tuple[Table, ...]
@@ -456,6 +459,9 @@ def build_edition(data: Mapping[str, Any]) -> Edition:
                 for u in data["unit_types"]
             ),
             prose_sheet=data["prose"]["sheet"],
+            instructions_sheet=data["workbook"]["instructions_sheet"],
+            info_sheet=data["workbook"]["info_sheet"],
+            checks_sheet=data["workbook"]["checks_sheet"],
             prose_sections=tuple(
                 ProseSection(s["key"], s["number"], s["label"], s.get("hint", ""), s.get("max_chars"))
                 for s in data["prose"]["sections"]
@@ -572,7 +578,7 @@ def _attach_formulas(ed: Edition) -> None:
 def validate_edition(ed: Edition) -> None:
     """Check the edition's own consistency; raise SpecError on the first problem."""
     problems: list[str] = []
-    sheets = [t.sheet for t in ed.tables] + [ed.prose_sheet]
+    sheets = [t.sheet for t in ed.tables] + [ed.prose_sheet, ed.instructions_sheet, ed.info_sheet, ed.checks_sheet]
     if len(set(sheets)) != len(sheets):
         problems.append("工作表名称重复")
     for s in sheets:

@@ -38,7 +38,7 @@ class CellValue:
     address: str  # A1, where the cell was found
     raw: object = None  # value as stored (str, int, float, None)
     value: Decimal | None = None
-    status: str = "ok"  # ok / blank / placeholder / parsed-from-text / unreadable
+    status: str = "ok"  # ok / blank / placeholder / text-number / unreadable
     formula: str | None = None  # formula text without "=", when the cell has one
     cached: Decimal | None = None  # cached result of a formula cell
     note: str = ""  # how a value was read out of text, e.g. "“12件”读作 12"
@@ -57,6 +57,7 @@ class Submission:
     members: list[str] = field(default_factory=list)  # summary: unit names included
     ours: bool = True  # made from our template (metadata sheet found)
     template_version: str | None = None
+    fee_decimals: int | None = None  # decimals the template allowed for the fee
     info: dict[str, str] = field(default_factory=dict)  # 基本信息 by field key
     cells: dict[str, CellValue] = field(default_factory=dict)
     prose: dict[str, str] = field(default_factory=dict)  # section key -> text

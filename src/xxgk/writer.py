@@ -31,9 +31,6 @@ from .spec import Edition, RuleInstance, SpecError, Term, load_edition
 __all__ = [
     "write_report",
     "Styles",
-    "INSTRUCTIONS_SHEET",
-    "INFO_SHEET",
-    "CHECK_SHEET",
     "PASS",
     "FAIL",
     "check_rows",
@@ -41,10 +38,7 @@ __all__ = [
     "prose_positions",
 ]
 
-# Sheets and words of the workbook's own user interface (not of the format).
-INSTRUCTIONS_SHEET = "填报说明"
-INFO_SHEET = "基本信息"
-CHECK_SHEET = "校验"
+# Words of the workbook's own user interface (sheet names are in the edition).
 PASS, FAIL = "通过", "不通过"
 FIXED_DATE = _dt.datetime(2021, 1, 1)  # document properties: reproducible output
 
@@ -367,7 +361,7 @@ def _write_value(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
 def _rule_scope(ctx: _Ctx, rule_id: str) -> str:
     n = sum(1 for i in ctx.edition.rule_instances if i.rule.id == rule_id)
     live = any(inst.rule.id == rule_id for _, inst in check_rows(ctx.edition))
-    where = f"在“{CHECK_SHEET}”工作表逐项实时显示结果" if live else "报送后由汇总单位校验"
+    where = f"在“{ctx.edition.checks_sheet}”工作表逐项实时显示结果" if live else "报送后由汇总单位校验"
     return f"（共 {n} 项，{where}）" if n > 1 else f"（{where}）"
 
 
@@ -377,13 +371,13 @@ def instruction_lines(ctx: _Ctx) -> list[tuple[str, str]]:
     tables = "、".join(t.sheet for t in ed.tables)
     info = "、".join(f.label for f in ed.info_fields)
     prose = "、".join(s.label for s in ed.prose_sections)
-    steps = [f"在“{INFO_SHEET}”工作表填写{info}。",
+    steps = [f"在“{ctx.edition.info_sheet}”工作表填写{info}。",
              f"在“{tables}”工作表的浅黄色单元格填写数字；灰色单元格是自动计算的合计，已锁定，不需要也不能填写。"]
     for vt in sorted({c.value_type for c in ed.cells.values() if c.is_input}):
         steps.append(_value_type_step(ctx, vt))
     steps += [
         f"在“{ed.prose_sheet}”工作表填写{prose}。",
-        f"填写过程中随时查看“{CHECK_SHEET}”工作表：每一行是一项必须满足的勾稽关系，显示“{PASS}”或“{FAIL}”及差额；"
+        f"填写过程中随时查看“{ctx.edition.checks_sheet}”工作表：每一行是一项必须满足的勾稽关系，显示“{PASS}”或“{FAIL}”及差额；"
         "涉及不通过校验的单元格以红色标出，各表上方也显示总体校验结果。",
         "请勿撤销工作表保护、增删或重命名工作表、另存为 .xls 格式，也不要从往年报告整表粘贴，否则汇总时可能无法读取。",
     ]
@@ -412,7 +406,7 @@ def _value_type_step(ctx: _Ctx, value_type: str) -> str:
 
 
 def _write_instructions(wb: Any, ctx: _Ctx) -> None:
-    ws = _add_sheet(wb, INSTRUCTIONS_SHEET)
+    ws = _add_sheet(wb, ctx.edition.instructions_sheet)
     ws.set_column(0, 0, 72)
     for row, (style, text) in enumerate(instruction_lines(ctx)):
         ws.write_string(row, 0, text, ctx.styles[style])
@@ -451,11 +445,11 @@ def _info_validation(ctx: _Ctx, f: Any) -> dict[str, Any] | None:
 
 def _write_info(wb: Any, ctx: _Ctx) -> None:
     ed = ctx.edition
-    ws = _add_sheet(wb, INFO_SHEET)
+    ws = _add_sheet(wb, ctx.edition.info_sheet)
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 44)
     ws.set_column(2, 2, 30)
-    ws.merge_range(0, 0, 0, 2, INFO_SHEET, ctx.styles["title"])
+    ws.merge_range(0, 0, 0, 2, ctx.edition.info_sheet, ctx.styles["title"])
     locked = {"unit", "unit_type"} if ctx.lock_unit else set()
     for f in ed.info_fields:
         row, col = info_positions(ed)[f.key]
@@ -476,14 +470,14 @@ def _write_info(wb: Any, ctx: _Ctx) -> None:
         hint = "已由下发单位填好" if f.key in locked else ("请从下拉列表选择" if f.choices_from else "")
         if hint:
             ws.write_string(row, col + 1, hint, ctx.styles["hint"])
-        wb.define_name(defined_name(f"info.{f.key}"), f"={_sheet_ref(INFO_SHEET)}{L.a1(row, col, True)}")
+        wb.define_name(defined_name(f"info.{f.key}"), f"={_sheet_ref(ctx.edition.info_sheet)}{L.a1(row, col, True)}")
     _print_setup(ws)
     _protect(ws, ctx)
 
 
 def _info_ref(ctx: _Ctx, key: str) -> str:
     row, col = info_positions(ctx.edition)[key]
-    return _sheet_ref(INFO_SHEET) + L.a1(row, col, True)
+    return _sheet_ref(ctx.edition.info_sheet) + L.a1(row, col, True)
 
 
 # table sheets ---------------------------------------------------------------
@@ -500,13 +494,13 @@ def _unit_row(ctx: _Ctx) -> tuple[str, str]:
 
 
 def _status_formula(ctx: _Ctx) -> tuple[str, str]:
-    fails = _sheet_ref(CHECK_SHEET) + L.a1(CHECK_SUMMARY_ROW, CHECK_VALUE_COL, True)
-    blanks = _sheet_ref(CHECK_SHEET) + L.a1(CHECK_BLANKS_ROW, CHECK_VALUE_COL, True)
+    fails = _sheet_ref(ctx.edition.checks_sheet) + L.a1(CHECK_SUMMARY_ROW, CHECK_VALUE_COL, True)
+    blanks = _sheet_ref(ctx.edition.checks_sheet) + L.a1(CHECK_BLANKS_ROW, CHECK_VALUE_COL, True)
     formula = (f'=IF({fails}=0,"校验：全部{PASS}"&IF({blanks}>0,"（尚有"&{blanks}&"个数字单元格未填写）",""),'
-               f'"校验：有"&{fails}&"项{FAIL}，详见“{CHECK_SHEET}”工作表")')
+               f'"校验：有"&{fails}&"项{FAIL}，详见“{ctx.edition.checks_sheet}”工作表")')
     f, b = ctx.failures, ctx.blanks
     cached = (f"校验：全部{PASS}" + (f"（尚有{b}个数字单元格未填写）" if b else "")) if not f else \
-        f"校验：有{f}项{FAIL}，详见“{CHECK_SHEET}”工作表"
+        f"校验：有{f}项{FAIL}，详见“{ctx.edition.checks_sheet}”工作表"
     return formula, cached
 
 
@@ -695,12 +689,12 @@ def _write_prose(wb: Any, ctx: _Ctx) -> None:
 
 def _write_checks(wb: Any, ctx: _Ctx) -> None:
     ed = ctx.edition
-    ws = _add_sheet(wb, CHECK_SHEET)
+    ws = _add_sheet(wb, ctx.edition.checks_sheet)
     widths = (6, 6, 60, 9, 9, 9, 9)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     last = len(CHECK_COLUMNS) - 1
-    ws.merge_range(0, 0, 0, last, f"{CHECK_SHEET}（自动计算，不需填写）", ctx.styles["title"])
+    ws.merge_range(0, 0, 0, last, f"{ctx.edition.checks_sheet}（自动计算，不需填写）", ctx.styles["title"])
     rows = check_rows(ed)
     status_col = CHECK_COLUMNS.index("结果")
     status_range = _range((rows[0][0], status_col, rows[-1][0], status_col), True) if rows else "A1"
