@@ -97,7 +97,9 @@ def test_exit_code():
 def test_compact_cells():
     assert compact_cells(["B7", "C7", "D7", "H7"]) == "B7:D7,H7"
     assert compact_cells(["H7", "B7", "C7"]) == "H7,B7:C7"
-    assert compact_cells(["C5", "C6"]) == "C5,C6"
+    assert compact_cells(["C5", "C6"]) == "C5:C6"  # down one column
+    assert compact_cells(["J30", "J9", "J10", "J11"]) == "J30,J9:J11"
+    assert compact_cells(["A1", "B1", "B2"]) == "A1:B1,B2"  # a run keeps one direction
     assert compact_cells([]) == ""
 
 

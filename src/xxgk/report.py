@@ -93,17 +93,21 @@ def exit_code(results: Iterable[Result]) -> int:
 
 
 def compact_cells(cells: Sequence[str]) -> str:
-    """["B7","C7","D7","H7"] -> "B7:D7,H7" (runs of adjacent cells in one row)."""
-    parts: list[list[str]] = []
+    """["B7","C7","D7","H7"] -> "B7:D7,H7"; ["J30","J9","J10","J11"] -> "J30,J9:J11".
+
+    Runs of cells adjacent along one row or down one column become ranges.
+    """
+    runs: list[tuple[list[str], tuple[int, int] | None]] = []  # (refs, step)
     last: tuple[int, int] | None = None
     for ref in cells:
         pos = a1_position(ref)
-        if parts and last and pos == (last[0], last[1] + 1):
-            parts[-1][1:] = [ref]
+        step = (pos[0] - last[0], pos[1] - last[1]) if last else None
+        if runs and step in ((0, 1), (1, 0)) and runs[-1][1] in (None, step):
+            runs[-1] = (runs[-1][0] + [ref], step)
         else:
-            parts.append([ref])
+            runs.append(([ref], None))
         last = pos
-    return ",".join(":".join(p) for p in parts)
+    return ",".join(refs[0] if len(refs) == 1 else f"{refs[0]}:{refs[-1]}" for refs, _ in runs)
 
 
 def _location(f: Finding) -> str:
