@@ -38,10 +38,10 @@ class SummaryData:
 def add_summary_sheets(workbook, styles: Any, data: SummaryData) -> None:
     """Add the four sheets (``styles``, the writer's formats, are not needed)."""
     fmt = _Formats(workbook, data.edition, data.fee_decimals)
-    detail = _detail_sheet(workbook, fmt, data)
+    _detail_sheet(workbook, fmt, data)
     _findings_sheet(workbook, fmt, data)
     _status_sheet(workbook, fmt, data)
-    _charts_sheet(workbook, fmt, data, detail)
+    _charts_sheet(workbook, fmt, data)
 
 
 class _Formats:
@@ -103,7 +103,7 @@ _LEFT = ("单位名称", "文件")
 _HEAD_ROWS = 3  # table / row label / column label
 
 
-def _detail_sheet(wb, fmt: _Formats, data: SummaryData):
+def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     """One row per unit included, one column per input cell, a totals row."""
     ed = data.edition
     ws = wb.add_worksheet(SHEET_DETAIL)
@@ -142,8 +142,6 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData):
     ws.set_column(left, left + len(cols) - 1, 11)
     ws.set_row(1, 45)
     ws.set_row(2, 60)
-    return {"sheet": SHEET_DETAIL, "first": first_row, "last": total_row - 1, "left": left,
-            "col_of": {c.key: left + j for j, c in enumerate(cols)}}
 
 
 # -- 校验问题 ------------------------------------------------------------------------
@@ -289,7 +287,7 @@ def _groups_pie(wb, ws, fmt: _Formats, data: SummaryData, items: list[CellSpec],
     return last
 
 
-def _charts_sheet(wb, fmt: _Formats, data: SummaryData, detail: dict) -> None:
+def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     ed, res = data.edition, data.result
     ws = wb.add_worksheet(SHEET_CHARTS)
     ws.set_paper(9)
