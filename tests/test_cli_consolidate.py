@@ -47,7 +47,7 @@ def no_traceback(result) -> bool:
 def test_help_has_text():
     result = run("consolidate", "--help")
     assert result.exit_code == 0
-    assert "汇总" in result.output and "--exclude-errors" in result.output and "--on-duplicate" in result.output
+    assert "汇总" in result.output and "--include-errors" in result.output and "--on-duplicate" in result.output
 
 
 def test_writes_summary_and_closing_line(folder, tmp_path):
@@ -80,13 +80,13 @@ def test_errors_still_exit_zero_and_are_counted(ed, folder, tmp_path):
     out = tmp_path / "s.xlsx"
     result = run("consolidate", folder, "--name", "测试区", "--roster", roster, "--out", out)
     assert result.exit_code == 0, result.output
-    assert "已汇总 3 个单位（其中 1 个有错误，已计入汇总）" in result.output
+    assert "已汇总 2 个单位" in result.output and "1 个有错误的单位未计入" in result.output
     assert "未报送 1 个" in result.output and "无法读取 1 个" in result.output
     statuses = [r[4][:2] if r[4].startswith("通过") else r[4] for r in openpyxl.load_workbook(out, read_only=True)[SHEET_STATUS].iter_rows(min_row=3, values_only=True)]
     assert sorted(statuses) == sorted(["通过", "通过", "有错误", "未报送", "无法读取"])
 
-    result = run("consolidate", folder, "--name", "测试区", "--roster", roster, "--out", out, "--exclude-errors")
-    assert result.exit_code == 0 and "1 个有错误的单位未计入" in result.output
+    result = run("consolidate", folder, "--name", "测试区", "--roster", roster, "--out", out, "--include-errors")
+    assert result.exit_code == 0 and "已汇总 3 个单位（其中 1 个有错误，已计入汇总）" in result.output
 
 
 def test_nonexistent_folder_is_misuse(tmp_path):
@@ -118,8 +118,20 @@ def test_bad_roster_is_reported_without_traceback(folder, tmp_path, content):
     assert "名册" in result.output and not (tmp_path / "o.xlsx").exists()
 
 
+def test_name_derived_from_unit_names_or_asked_for(folder, tmp_path):
+    # 甲街道 and 乙街道 share no area name: the user is asked for --name
+    result = run("consolidate", folder, "--out", tmp_path / "o.xlsx")
+    assert result.exit_code == 1 and "--name" in result.output and no_traceback(result)
+    roster = tmp_path / "名册.csv"
+    roster.write_text("单位名称\n青溪区甲街道\n青溪区乙街道\n", encoding="utf-8")
+    result = run("consolidate", folder, "--roster", roster, "--out", tmp_path / "o.xlsx")
+    assert result.exit_code == 0, result.output
+    from xxgk.reader import read_workbook
+
+    assert read_workbook(tmp_path / "o.xlsx").unit == "青溪区"
+
+
 def test_misuse_exit_two(folder, tmp_path):
-    assert run("consolidate", folder).exit_code == 2  # no --name
     assert run("consolidate", "--name", "测试区").exit_code == 2  # no input
     r = run("consolidate", folder, "--name", "测试区", "--long", tmp_path / "x.txt")
     assert r.exit_code == 2 and no_traceback(r)

@@ -174,7 +174,7 @@ def test_wrong_year_included_on_request(messy_batch, tmp_path):
     assert row.included and "年度" in row.note
 
 
-def test_units_with_errors_included_unless_excluded(ed, tmp_path):
+def test_units_with_errors_left_out_unless_included(ed, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     make_unit(ed, folder, "甲街道", seed=1)
@@ -183,15 +183,15 @@ def test_units_with_errors_included_unless_excluded(ed, tmp_path):
     make_unit(ed, folder, "乙街道", values=bad_values)
     res = consolidate([folder], out=tmp_path / "a.xlsx", name="测试区", jobs=1)
     row = next(s for s in res.statuses if s.name == "乙街道")
-    assert row.status == HAS_ERRORS and row.included and row.errors
-    assert res.included == 2 and res.included_with_errors == 1
+    assert row.status == HAS_ERRORS and not row.included and row.errors
+    assert res.included == 1 and res.excluded_for_errors == 1
     assert any(u == "乙街道" and f.severity == "error" for u, _, f in res.unit_findings)
-    res2 = consolidate([folder], out=tmp_path / "b.xlsx", name="测试区", exclude_errors=True, jobs=1)
-    row = next(s for s in res2.statuses if s.name == "乙街道")
-    assert row.status == HAS_ERRORS and not row.included
-    assert res2.included == 1
-    ws = openpyxl.load_workbook(res2.out, read_only=True)[SHEET_STATUS]
+    ws = openpyxl.load_workbook(res.out, read_only=True)[SHEET_STATUS]
     assert "未计入" in next(ws.iter_rows(values_only=True))[0]
+    res2 = consolidate([folder], out=tmp_path / "b.xlsx", name="测试区", include_errors=True, jobs=1)
+    row = next(s for s in res2.statuses if s.name == "乙街道")
+    assert row.status == HAS_ERRORS and row.included
+    assert res2.included == 2 and res2.included_with_errors == 1
 
 
 def test_nothing_readable_raises(tmp_path):

@@ -123,7 +123,7 @@ def _long_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 @main.command("consolidate")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--name", "-n", required=True, help="汇总单位名称（区、市），用于标题和默认文件名。")
+@click.option("--name", "-n", help="汇总单位名称（区、市），用于标题和默认文件名；不填则取各单位名称的共同前缀（如“青溪区”）。")
 @click.option("--roster", type=click.Path(dir_okay=False),
               help="名册（CSV 或 XLSX：单位名称，可选单位代码、单位类型）；列出未报送和不在名册的单位。")
 @click.option("--year", type=click.IntRange(1990, 2200), help="报告年度；不填则取多数工作簿的年度。")
@@ -131,18 +131,20 @@ def _long_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("--on-duplicate", type=click.Choice(["error", "latest"]), default="error", show_default=True,
               help="同一单位有多个文件：error 均不计入并列出；latest 取最新的一个（填报日期或修改时间）。")
 @click.option("--include-wrong-year", is_flag=True, help="年度不符的工作簿也计入汇总（默认不计入）。")
-@click.option("--exclude-errors", is_flag=True, help="有错误的单位不计入汇总（默认计入，并列出其错误）。")
+@click.option("--include-errors", is_flag=True,
+              help="有错误的单位也计入汇总（默认不计入：汇总表须能通过校验，请退回改正后重新汇总）。")
 @click.option("--fee-decimals", type=click.IntRange(0, 10),
               help="收费金额的小数位数：校验时默认取各工作簿模板中的设定，汇总表默认显示 4 位。")
 @click.option("--long", "long_out", type=click.Path(dir_okay=False), callback=_long_path,
               help="另存逐单元格长表（.csv 或 .parquet），供数据分析。")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认：全部 CPU 核）。")
 @click.option("--edition", default=None, help="格式版本（默认 2021）。")
-def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_wrong_year, exclude_errors,
+def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_wrong_year, include_errors,
                         fee_decimals, long_out, jobs, edition) -> None:
     """汇总报送的工作簿（文件或文件夹），生成区（市）汇总报告。
 
-    每个工作簿按 xxgk check 的规则校验；有错误的单位默认计入汇总（另列其错误）。
+    每个工作簿按 xxgk check 的规则校验；有错误的单位默认不计入汇总（列于“报送情况”
+    和“校验问题”，退回改正），因此汇总表本身总能通过校验。
     汇总表本身是同一格式的报告，另含分单位明细、校验问题、报送情况和图表，
     可再次汇总（区 → 市）。退出码：0 已生成汇总表（即使有单位有错误），
     1 没有可读取的工作簿或无法写入，2 用法错误。
@@ -154,7 +156,7 @@ def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_w
     try:
         result = consolidate(
             inputs, out=out, roster=roster, name=name, year=year, on_duplicate=on_duplicate,
-            include_wrong_year=include_wrong_year, exclude_errors=exclude_errors,
+            include_wrong_year=include_wrong_year, include_errors=include_errors,
             fee_decimals=fee_decimals, long_out=long_out, jobs=jobs, progress=True, edition=edition,
         )
     except SpecError as exc:

@@ -142,7 +142,7 @@ class ConsolidationResult:
     members: list[str]  # basic units counted in the sums
     unit_findings: list[tuple[str, str, Finding]]  # (unit, file, finding)
     summary_findings: list[Finding]  # the rules run on the summed figures
-    exclude_errors: bool = False
+    include_errors: bool = False
     long_out: Path | None = None
 
     def count(self, *statuses: str, included: bool | None = None) -> int:
@@ -357,7 +357,7 @@ def decide(
     roster: Sequence[RosterEntry] | None,
     on_duplicate: str = "error",
     include_wrong_year: bool = False,
-    exclude_errors: bool = False,
+    include_errors: bool = False,
 ) -> tuple[list[UnitStatus], list[FileResult]]:
     """The 报送情况 rows (roster order first) and the files whose figures are summed."""
     rows: dict[str, UnitStatus] = {}  # by path
@@ -396,7 +396,7 @@ def decide(
             notes.append(f"未填写报告年度，按 {year} 年计入汇总")
         elif year is not None and f.year != year:
             notes.append(f"报告年度为 {f.year}，按要求仍计入汇总")
-        take = not (exclude_errors and f.errors)
+        take = include_errors or not f.errors
         if f.errors:
             notes.append(f"有 {f.errors} 个错误，" + ("已计入汇总（错误见“校验问题”表）" if take else "按要求未计入汇总"))
         status = _file_status(f)
@@ -496,7 +496,7 @@ def consolidate(
     year: int | None = None,
     on_duplicate: str = "error",
     include_wrong_year: bool = False,
-    exclude_errors: bool = False,
+    include_errors: bool = False,
     fee_decimals: int | None = None,
     long_out: str | os.PathLike | None = None,
     jobs: int | None = None,
@@ -508,12 +508,12 @@ def consolidate(
     Raises :class:`ConsolidationError` (Chinese message) when no summary can be
     produced: no name, no workbook found, none readable, output not writable;
     :class:`xxgk.roster.RosterError` for an unusable roster.
-    Units with errors are included in the sums unless ``exclude_errors``.
+    Units with errors are left out of the sums (so the summary itself passes
+    the checks) unless ``include_errors``.  ``name`` defaults to the common
+    prefix of the unit names (e.g. 青溪区 for 青溪区教育局, 青溪区公安分局 …).
     """
     ed = edition if isinstance(edition, Edition) else load_edition(edition or DEFAULT_EDITION)
     name = (name or "").strip()
-    if not name:
-        raise ConsolidationError("请指定汇总单位名称（如“某某区”）")
     if on_duplicate not in ON_DUPLICATE:
         raise ConsolidationError(f"重复文件的处理方式只能是 {'、'.join(ON_DUPLICATE)}")
     entries = _roster(roster)
@@ -527,13 +527,18 @@ def consolidate(
     with _progress(stream, len(paths), progress) as bar:
         files = list(bar)
     year = year or _target_year(files)
+    if not name:
+        units = [e.name for e in entries] if entries else [f.unit for f in files if f.readable and f.unit]
+        name = district_name(units)
+        if not name:
+            raise ConsolidationError("无法从单位名称推断汇总单位名称，请用 --name 指定（如“某某区”）")
     out_path = Path(out) if out else Path.cwd() / default_out_name(name, year)
     files = [f for f in files if _same(f.path) != _same(out_path)]  # a previous run's output
     if not any(f.readable for f in files):
         raise ConsolidationError(f"{len(files)} 个文件均无法读取，未生成汇总表")
 
     statuses, included = decide(files, year=year, roster=entries, on_duplicate=on_duplicate,
-                                include_wrong_year=include_wrong_year, exclude_errors=exclude_errors)
+                                include_wrong_year=include_wrong_year, include_errors=include_errors)
     sums_in = sum_inputs(included, ed)
     sums = ed.compute(sums_in)
     result = ConsolidationResult(
@@ -542,13 +547,28 @@ def consolidate(
         unit_findings=[(f.name, f.file_name, x) for f in files for x in f.findings]
         + [(f.name, f.file_name, _unreadable_finding(f)) for f in files if not f.readable],
         summary_findings=_check_sums(sums, ed, shown_decimals),
-        exclude_errors=exclude_errors,
+        include_errors=include_errors,
         long_out=Path(long_out) if long_out else None,
     )
     _write(result, ed, included, sums_in, shown_decimals)
     if result.long_out:
         write_long(result.long_out, included, ed)
     return result
+
+
+# Suffixes that end the name of an administrative area (青溪区, 某某县, 某某市 …).
+_AREA_SUFFIXES = "省市州盟区县旗"
+
+
+def district_name(unit_names: Sequence[str]) -> str:
+    """The area the units belong to: their common name prefix, cut after its
+    last area suffix (青溪区教育局, 青溪区公安分局 -> 青溪区); "" if none."""
+    names = [n.strip() for n in unit_names if n and n.strip()]
+    if len(names) < 2:
+        return ""
+    prefix = os.path.commonprefix(names)
+    cut = max(prefix.rfind(ch) for ch in _AREA_SUFFIXES)
+    return prefix[: cut + 1] if cut >= 1 else ""
 
 
 def _fee_decimals(ed: Edition, fee_decimals: int | None) -> int:
@@ -639,7 +659,7 @@ def closing_line(result: ConsolidationResult) -> str:
     if result.included_with_errors:
         parts[0] += f"（其中 {result.included_with_errors} 个有错误，已计入汇总）"
     if result.excluded_for_errors:
-        parts.append(f"{result.excluded_for_errors} 个有错误的单位未计入")
+        parts.append(f"{result.excluded_for_errors} 个有错误的单位未计入（请退回改正）")
     parts.append(f"未报送 {result.missing} 个")
     parts.append(f"无法读取 {result.unreadable} 个")
     others = result.count(DUPLICATE, WRONG_YEAR, included=False)

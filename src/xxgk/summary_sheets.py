@@ -197,8 +197,8 @@ _STATUS_WIDTHS = (6, 28, 14, 16, 14, 28, 8, 8, 9, 70)
 def _status_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     res = data.result
     ws = wb.add_worksheet(SHEET_STATUS)
-    policy = ("有错误的单位未计入汇总（按 --exclude-errors）。" if res.exclude_errors
-              else "有错误的单位已计入汇总，其错误列于“校验问题”表；如需排除，请使用 --exclude-errors。")
+    policy = ("有错误的单位已计入汇总（按 --include-errors），汇总表因此可能不能通过校验。" if res.include_errors
+              else "有错误的单位未计入汇总，其错误列于“校验问题”表，请退回改正后重新汇总。")
     ws.merge_range(0, 0, 0, len(_STATUS_HEAD) - 1, "", fmt.note)
     ws.write_string(0, 0, f"{res.name}{res.year or ''}年度报送情况：计入汇总 {res.included} 个单位。{policy}", fmt.note)
     ws.set_row(0, 30)
