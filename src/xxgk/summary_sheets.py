@@ -292,6 +292,7 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     ws = wb.add_worksheet(SHEET_CHARTS)
     ws.set_paper(9)
     ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # charts are wide: print them one page wide
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 12)
     total = _grand_total(ed)
