@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import random
 import shutil
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -137,13 +138,13 @@ def write_seed(ed, out: Path) -> None:
                  info={"preparer": "", "phone": "", "date": ""})
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
     ed = load_edition("2021")
     rng = random.Random(20251231)
     for sub in ("seed", "submissions", "previous"):
-        shutil.rmtree(HERE / sub, ignore_errors=True)
-        (HERE / sub).mkdir()
-    write_seed(ed, HERE / "seed")
+        shutil.rmtree(out / sub, ignore_errors=True)
+        (out / sub).mkdir(parents=True)
+    write_seed(ed, out / "seed")
 
     for name, unit_type, size, fee in BODIES:
         values: dict[str, object] = dict(unit_figures(ed, rng, size, fee))
@@ -156,7 +157,7 @@ def main() -> None:
         values.update({k: t.format(values[k]) for k, t in mistake.get("text", {}).items()})
         info = {"preparer": "王敏", "phone": "0755-8888" + str(rng.randint(1000, 9999)),
                 "date": f"{YEAR + 1}-01-{rng.randint(8, 20):02d}"}
-        write_report(HERE / "submissions" / file_name(name, YEAR), ed, unit=name, unit_type=unit_type,
+        write_report(out / "submissions" / file_name(name, YEAR), ed, unit=name, unit_type=unit_type,
                      year=YEAR, values=values, overrides=mistake.get("override"), prose=prose, info=info)
         if name == "青溪区自然资源局":
             last = unit_figures(ed, rng, size, fee)
@@ -174,11 +175,11 @@ def main() -> None:
             last["t2.normative_docs.in_force"] = (values["t2.normative_docs.in_force"]
                                                   - values["t2.normative_docs.issued"]
                                                   + values["t2.normative_docs.repealed"])
-            write_report(HERE / "previous" / file_name(name, YEAR - 1), ed, unit=name,
+            write_report(out / "previous" / file_name(name, YEAR - 1), ed, unit=name,
                          unit_type=unit_type, year=YEAR - 1, values=last,
                          prose=prose_for(name, last, rng))
 
-    with open(HERE / "名册.csv", "w", encoding="utf-8-sig", newline="") as fh:
+    with open(out / "名册.csv", "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["单位名称", "单位代码", "单位类型"])
         roster = [(n, t) for n, t, *_ in BODIES] + [MISSING]
@@ -187,4 +188,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)

@@ -166,5 +166,19 @@ def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_w
     click.echo(closing_line(result))
 
 
+@main.command("rules")
+@click.option("--edition", default=None, help="格式版本（默认 2021）。")
+def rules_command(edition) -> None:
+    """列出全部校验规则及其编号、级别（Markdown，即 docs/rules.md）。"""
+    from .catalog import rules_markdown
+    from .spec import DEFAULT_EDITION, SpecError, load_edition
+
+    try:
+        ed = load_edition(edition or DEFAULT_EDITION)
+    except SpecError as exc:
+        raise click.BadParameter(str(exc), param_hint="--edition") from None
+    click.echo(rules_markdown(ed), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
