@@ -60,12 +60,13 @@ def test_writes_summary_and_closing_line(folder, tmp_path):
     assert out.exists() and long_csv.exists()
 
 
-def test_default_out_name_in_current_folder(folder, tmp_path):
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path) as cwd:
-        result = runner.invoke(main, ["consolidate", str(folder), "--name", "测试区"])
-        assert result.exit_code == 0, result.output
-        assert (tmp_path / cwd / default_out_name("测试区", 2023)).exists()
+def test_default_out_name_in_current_folder(folder, tmp_path, monkeypatch):
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(main, ["consolidate", str(folder), "--name", "测试区"])
+    assert result.exit_code == 0, result.output
+    assert (cwd / default_out_name("测试区", 2023)).exists()
 
 
 def test_errors_still_exit_zero_and_are_counted(ed, folder, tmp_path):
