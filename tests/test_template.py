@@ -18,6 +18,7 @@ from xxgk import load_edition
 from xxgk.cli import main
 from xxgk.layout import layouts
 from xxgk.meta import defined_name, key_from_name
+from xxgk.synth import consistent_inputs
 from xxgk.template import write_roster_templates, write_template
 from xxgk.writer import (CHECK_COLUMNS, FAIL, PASS, check_rows, info_positions,
                          prose_positions, write_report)
@@ -46,44 +47,20 @@ def _sheet_texts(ws, lay) -> list[tuple[int, int, str]]:
             for c in row if isinstance(c.value, str) and c.value and c.data_type == "s"]
 
 
-def random_values(ed=ED, seed=1) -> dict[str, object]:
+def random_values(ed=ED, seed=1) -> dict[str, Decimal]:
     """Random inputs that satisfy every hard rule (used by the LibreOffice tests too)."""
-    rnd = random.Random(seed)
-    values: dict[str, object] = {}
-    for key in ed.input_keys:
-        if ed.cells[key].value_type == "amount":
-            values[key] = Decimal(rnd.randint(0, 10**8)) / 10**4
-        else:
-            values[key] = rnd.randint(0, 20)
-    balance(values, ed)
-    return values
+    return consistent_inputs(ed, random.Random(seed), zero_share=0.1)
 
 
 def value_of(key, values, ed=ED) -> Decimal:
-    cell = ed.cells[key]
-    if cell.is_input:
-        v = values.get(key)
-        return Decimal(str(v)) if isinstance(v, (int, Decimal)) else Decimal(0)
-    return sum((value_of(t, values, ed) for t in cell.formula_terms), Decimal(0))
+    """What a formula or input cell must show, computed from the format description."""
+    return ed.compute({k: v for k, v in values.items() if isinstance(v, (int, Decimal))})[key]
 
 
 def difference(inst, values, ed=ED) -> Decimal:
-    side = lambda terms: sum((value_of(t.key, values, ed) * t.sign for t in terms), Decimal(0))  # noqa: E731
+    full = ed.compute(values)
+    side = lambda terms: sum((full[t.key] * t.sign for t in terms), Decimal(0))  # noqa: E731
     return side(inst.lhs) - side(inst.rhs)
-
-
-def balance(values, ed=ED) -> None:
-    """Make non-formula equations hold by adjusting their first input term."""
-    for inst in ed.instances(group="hard", kind="equation"):
-        if inst.rule.params.get("formula") or not ed.cells[inst.lhs[0].key].is_input:
-            continue
-        target = inst.lhs[0].key
-        values[target] = int(values[target] - difference(inst, values, ed))
-        if values[target] < 0:
-            bump = next(t.key for t in inst.rhs if ed.cells[t.key].is_input)
-            values[bump] += -values[target]
-            values[target] = 0
-    assert all(difference(i, values, ed) == 0 for i in ed.instances(group="hard", kind="equation"))
 
 
 # (1) labels ------------------------------------------------------------------
