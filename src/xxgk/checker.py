@@ -69,6 +69,8 @@ MESSAGES: dict[str, str] = {
     "stale-cache": "{cell_label}的合计保存的是 {cached}，而各项之和为 {value}：工作簿保存前没有重新计算。已按 {value} 校验；请在 Excel 中重新计算（Ctrl+Alt+F9）后保存。",
     "wrong-year": "报告年度应为 {expected} 年，工作簿中为“{actual}”；请确认报送的是本年度的报告。",
     "previous-other-unit": "上年报告的单位为“{previous}”，与本报告的“{unit}”不同，未核对与上年报告的衔接（上年结转、现行有效件数）。",
+    "formula-changed": "{cell_label}是合计，公式被改成了“={formula}”，不再是各项之和（应为“={expected}”）；目前数值相同，请恢复公式。",
+    "formula-changed-wrong": "{cell_label}是合计，公式被改成了“={formula}”，不再是各项之和（应为“={expected}”），表中显示 {shown}，各项之和为 {value}；已按 {value} 校验，请恢复公式。",
     "zero-note": "（其中 {cells} 没有可用的数字，已按 0 计算）",
 }
 
@@ -165,6 +167,29 @@ def _raw_text(cv: CellValue) -> str:
 
 
 _A1 = re.compile(r"^\$?([A-Z]+)\$?(\d+)")
+
+
+_REF = r"\$?[A-Z]{1,3}\$?\d+"
+_SUM_FORMULA = re.compile(rf"SUM\(({_REF}(?::{_REF})?(?:,{_REF}(?::{_REF})?)*)\)")
+_PLUS_FORMULA = re.compile(rf"{_REF}(?:\+{_REF})*")
+
+
+def formula_cells(formula: str) -> list[tuple[int, int]] | None:
+    """The cells a plain sum formula adds ("SUM(D7:I7)", "D7+E7", "SUM(J9:J29)"),
+    as (row, col) pairs; None for any other formula."""
+    text = re.sub(r"\s+", "", formula.lstrip("=")).upper()
+    if m := _SUM_FORMULA.fullmatch(text):
+        parts = m.group(1).split(",")
+    elif _PLUS_FORMULA.fullmatch(text):
+        parts = text.split("+")
+    else:
+        return None
+    cells: list[tuple[int, int]] = []
+    for part in parts:
+        first, _, last = part.replace("$", "").partition(":")
+        (r1, c1), (r2, c2) = a1_position(first), a1_position(last or first)
+        cells += [(r, c) for r in range(min(r1, r2), max(r1, r2) + 1) for c in range(min(c1, c2), max(c1, c2) + 1)]
+    return cells
 
 
 def a1_position(ref: str) -> tuple[int, int]:
@@ -298,6 +323,8 @@ class _Run:
         if cv is None:  # a plain map without the total: just compute it
             return computed
         if self.ours and cv.formula:
+            if not self._formula_intact(spec, cv, computed):
+                return computed
             self._stale(spec, cv, computed)
             return computed
         if _no_number(cv):
@@ -309,6 +336,28 @@ class _Run:
         if self.ours:
             self.typed_totals.add(spec.key)
         return cv.value
+
+    def _formula_intact(self, spec: CellSpec, cv: CellValue, computed: Decimal) -> bool:
+        """Does the total's formula still add exactly its items? If not, say so.
+
+        An error when the total it shows differs from the sum of its items
+        (the printed table would not add up), a warning when it happens to agree.
+        """
+        items = [self.cells.get(k) for k in spec.formula_terms]
+        if any(c is None or c.sheet != cv.sheet for c in items):
+            return True  # cannot tell where the items are: nothing to compare
+        refs = formula_cells(cv.formula or "")
+        if refs is not None and sorted(refs) == sorted(a1_position(c.address) for c in items):
+            return True
+        shown = cv.cached
+        wrong = shown is not None and shown != computed
+        expected = "SUM(" + ",".join(c.address for c in items) + ")"
+        self.add("formula-changed", _render(
+            MESSAGES["formula-changed-wrong" if wrong else "formula-changed"], cell_label=spec.label,
+            formula=cv.formula, expected=expected, shown=shown, value=computed),
+            [spec.key], severity="error" if wrong else "warning", expected=computed,
+            actual=shown, difference=(shown - computed) if wrong else None)
+        return False
 
     def _stale(self, spec: CellSpec, cv: CellValue, computed: Decimal) -> None:
         if cv.cached is None or cv.cached == computed:

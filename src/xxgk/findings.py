@@ -49,7 +49,7 @@ CODES: dict[str, tuple[str, str]] = {
     "total-typed-wrong": ("error", "合计单元格的公式被改成了数字，且与各项之和不符"),
     "total-blank": ("warning", "合计单元格为空，已按各项之和计算"),
     "stale-cache": ("warning", "保存时未重新计算，合计的缓存值与各项之和不符"),
-    "formula-changed": ("warning", "合计单元格的公式被改动"),
+    "formula-changed": ("warning", "合计单元格的公式被改动（显示的数与各项之和不符时为错误）"),
 }
 
 

@@ -103,10 +103,27 @@ _LEFT = ("单位名称", "文件")
 _HEAD_ROWS = 3  # table / row label / column label
 
 
+def _add_streamed_sheet(wb, name: str):
+    """A worksheet in xlsxwriter's constant-memory mode, this sheet only.
+
+    分单位明细 has one row per unit; in this mode each row goes to a
+    temporary file as soon as the next one starts, so the memory used does
+    not grow with the number of units.  Rows must be written top to bottom.
+    """
+    saved = wb.constant_memory
+    wb.constant_memory = True
+    try:
+        return wb.add_worksheet(name)
+    finally:
+        wb.constant_memory = saved
+
+
 def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     """One row per unit included, one column per input cell, a totals row."""
     ed = data.edition
-    ws = wb.add_worksheet(SHEET_DETAIL)
+    ws = _add_streamed_sheet(wb, SHEET_DETAIL)
+    ws.set_row(1, 45)  # before any row is written: rows go to disk in order
+    ws.set_row(2, 60)
     cols = _columns(ed)
     index = {k: i for i, k in enumerate(ed.cells)}
     left = len(_LEFT)
@@ -140,8 +157,6 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 24)
     ws.set_column(left, left + len(cols) - 1, 11)
-    ws.set_row(1, 45)
-    ws.set_row(2, 60)
 
 
 # -- 校验问题 ------------------------------------------------------------------------
