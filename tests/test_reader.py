@@ -124,12 +124,11 @@ def test_ours_summary_metadata(tmp_path, values):
     assert sub.kind == "summary" and sub.members == ["甲街道", "乙镇"]
 
 
-def test_ours_missing_table_sheet(tmp_path, values):
-    sub = read_workbook(write_ours(tmp_path / "m.xlsx", values, omit_tables=("t4",)))
-    (finding,) = [f for f in sub.findings if f.code == "sheet-missing"]
-    assert finding.severity == "error" and finding.sheet == ED.table("t4").sheet
-    assert not any(k.startswith("t4.") for k in sub.cells)
-    assert wrong_values(sub, values, [k for k in ED.cells if not k.startswith("t4.")]) == []
+def test_ours_missing_table_sheet_is_unreadable(tmp_path, values):
+    with pytest.raises(UnreadableFile) as info:
+        read_workbook(write_ours(tmp_path / "m.xlsx", values, omit_tables=("t4",)))
+    assert info.value.code == "sheet-missing"
+    assert f"“{ED.table('t4').sheet}”" in info.value.message and ED.table("t4").title in info.value.message
 
 
 def test_ours_unknown_edition_is_read_with_the_default(tmp_path, values):

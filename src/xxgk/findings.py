@@ -30,7 +30,7 @@ CODES: dict[str, tuple[str, str]] = {
     "file-unreadable": ("error", "文件无法读取"),
     "file-not-xlsx": ("error", "不是 .xlsx 工作簿（如 .xls、.et、CSV 改名）"),
     "file-encrypted": ("error", "工作簿设置了打开密码"),
-    "sheet-missing": ("error", "缺少工作表"),
+    "sheet-missing": ("error", "模板中的表格工作表被删除，无法读取"),
     "labels-not-found": ("error", "找不到官方表格的标签"),
     "wrong-edition": ("error", "格式版本不符"),
     "wrong-year": ("error", "报告年度不符"),

@@ -20,9 +20,11 @@ Two kinds of workbook arrive:
   (warning ``table-duplicated``).  Unit and year come from 基本信息-style
   labels, a title such as “XX2021年政府信息公开工作年度报告”, or the file name.
 
-Cells that cannot be located at all (labels not found, sheet missing) are
-**absent** from ``Submission.cells``, and one error finding per table
-(``labels-not-found`` or ``sheet-missing``) names them: the checker counts
+A workbook of our template whose table sheet was deleted cannot be read
+(``UnreadableFile``, code ``sheet-missing``): the unit must fill a complete
+template.  Cells of other workbooks that cannot be located (labels not
+found) are **absent** from ``Submission.cells``, and one error finding per
+table (``labels-not-found``) names them: the checker counts
 an absent cell as 0 without a second, misleading per-cell finding.  Every
 located cell is present with its status (see :mod:`xxgk.values`).
 """
@@ -42,7 +44,7 @@ from . import meta as M
 from .findings import Finding
 from .layout import Region, TableLayout, a1, layouts
 from .spec import DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, _join, _normalise_label, _path_key, load_edition
-from .submission import CellValue, Submission
+from .submission import CellValue, Submission, UnreadableFile
 from .values import BLANK, normalise_decimal, parse_number
 from .xlsx import NUMBER, RawCell, XlsxBook, parse_a1
 
@@ -190,14 +192,14 @@ def _relative_positions(lay: TableLayout, named: dict[str, Position]) -> dict[st
 
 def _drop_missing_sheets(book: XlsxBook, ed: Edition, positions: dict[str, Position],
                          sub: Submission) -> dict[str, Position]:
-    missing = {p[0] for p in positions.values() if not book.has_sheet(p[0])}
-    for sheet in sorted(missing):
-        keys = [k for k, p in positions.items() if p[0] == sheet]
-        tables = "、".join(dict.fromkeys(ed.cells[k].table.title for k in keys))
-        sub.findings.append(Finding("sheet-missing", "error",
-                                    f"缺少工作表“{sheet}”（{tables}），其中的数字无法读取。",
-                                    sheet=sheet, keys=keys))
-    return {k: p for k, p in positions.items() if p[0] not in missing}
+    """Raise ``UnreadableFile`` (sheet-missing) when a table sheet was deleted."""
+    missing = sorted({p[0] for p in positions.values() if not book.has_sheet(p[0])})
+    if missing:
+        tables = "、".join(dict.fromkeys(ed.cells[k].table.title for k, p in positions.items() if p[0] in missing))
+        sheets = "、".join(f"“{s}”" for s in missing)
+        raise UnreadableFile(sub.path, f"工作簿缺少工作表{sheets}（{tables}），可能被删除；请用完整的模板重新填报",
+                             code="sheet-missing")
+    return positions
 
 
 # -- reading located cells ---------------------------------------------------------------------
