@@ -16,6 +16,8 @@ import functools
 import io
 import os
 import re
+import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -767,19 +769,25 @@ def _password_hash(password: str) -> str:
     return Worksheet._encode_password(None, password)  # type: ignore[arg-type]
 
 
-def protect_structure(data: bytes, password: str | None = None) -> bytes:
-    """Insert ``<workbookProtection lockStructure="1"/>`` before <bookViews>."""
+def protect_structure(src: zipfile.ZipFile, dst: Any, password: str | None = None) -> None:
+    """Copy the workbook zip ``src`` to the file object ``dst``, inserting
+    ``<workbookProtection lockStructure="1"/>`` before <bookViews>.
+
+    Parts are streamed one at a time, so a large summary is never held in
+    memory whole.
+    """
     attrs = ' lockStructure="1"' + (f' workbookPassword="{_password_hash(password)}"' if password else "")
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
-            body = src.read(info)
+            part = zipfile.ZipInfo(info.filename, info.date_time)
+            part.compress_type = zipfile.ZIP_DEFLATED
             if info.filename == "xl/workbook.xml":
-                body = re.sub(rb"<workbookProtection[^>]*/>", b"", body)
+                body = re.sub(rb"<workbookProtection[^>]*/>", b"", src.read(info))
                 body = body.replace(b"<bookViews>", f"<workbookProtection{attrs}/><bookViews>".encode(), 1)
-            dst.writestr(info, body)
-    return out.getvalue()
+                out.writestr(part, body)
+                continue
+            with src.open(info) as fin, out.open(part, "w") as fout:
+                shutil.copyfileobj(fin, fout, 1 << 20)
 
 
 # entry point -----------------------------------------------------------------
@@ -814,9 +822,16 @@ def write_report(
     ed = edition if isinstance(edition, Edition) else load_edition(edition or "2021")
     values, overrides = dict(values or {}), dict(overrides or {})
     _check_keys(ed, values, overrides)
+    # Small reports are built in memory (fast for 1,000 templates); a summary
+    # with extra sheets goes through a temporary file, so its size in memory
+    # does not grow with the number of units.
+    scratch = None if extra_sheets is None else tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
+    if scratch:
+        scratch.close()
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True,
-                                   "default_format_properties": {"font_name": FONT, "font_size": 11}})
+    wb = xlsxwriter.Workbook(scratch.name if scratch else buf,
+                             {"in_memory": scratch is None,
+                              "default_format_properties": {"font_name": FONT, "font_size": 11}})
     wb.set_properties({"title": ed.title_for(unit, year if year is not None else ""),
                        "subject": ed.name, "author": "xxgk", "created": FIXED_DATE})
     ctx = _Ctx(ed, _Book(ed, L.layouts(ed)), _Values(ed, values, overrides), Styles(wb), fee_decimals,
@@ -830,10 +845,14 @@ def write_report(
     if extra_sheets:
         extra_sheets(wb, ctx.styles)
     _write_meta(wb, ctx, kind, members)
-    wb.close()
-    data = protect_structure(buf.getvalue(), password)
-    if hasattr(target, "write"):
-        target.write(data)  # type: ignore[union-attr]
-    else:
-        with open(target, "wb") as fh:
-            fh.write(data)
+    try:
+        wb.close()
+        with zipfile.ZipFile(scratch.name if scratch else buf) as src:
+            if hasattr(target, "write"):
+                protect_structure(src, target, password)
+            else:
+                with open(target, "wb") as fh:
+                    protect_structure(src, fh, password)
+    finally:
+        if scratch:
+            os.unlink(scratch.name)
