@@ -370,11 +370,11 @@ def _rule_scope(ctx: _Ctx, rule_id: str) -> str:
 def instruction_lines(ctx: _Ctx) -> list[tuple[str, str]]:
     """(style, text) lines of the 填报说明 sheet, generated from the edition."""
     ed = ctx.edition
-    tables = "、".join(t.sheet for t in ed.tables)
+    tables = "".join(f"“{t.sheet}”" for t in ed.tables)
     info = "、".join(f.label for f in ed.info_fields)
     prose = "、".join(s.label for s in ed.prose_sections)
     steps = [f"在“{ctx.edition.info_sheet}”工作表填写{info}。",
-             f"在“{tables}”工作表的浅黄色单元格填写数字；灰色单元格是自动计算的合计，已锁定，不需要也不能填写。"]
+             f"在{tables}工作表的浅黄色单元格填写数字；灰色单元格是自动计算的合计，已锁定，不需要也不能填写。"]
     for vt in sorted({c.value_type for c in ed.cells.values() if c.is_input}):
         steps.append(_value_type_step(ctx, vt))
     steps += [
