@@ -33,6 +33,8 @@ CASES = [
     ("空", "count", None, PLACEHOLDER, ()),
     ("N/A", "count", None, PLACEHOLDER, ()),
     ("／", "count", None, PLACEHOLDER, ()),
+    ("无。", "count", None, PLACEHOLDER, ("无",)),
+    ("未发生", "count", None, PLACEHOLDER, ()),
     ("12件", "count", D(12), TEXT_NUMBER, ("“12件”读作 12",)),
     ("12 件", "count", D(12), TEXT_NUMBER, ("12",)),
     ("１２", "count", D(12), TEXT_NUMBER, ("全角",)),

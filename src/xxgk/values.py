@@ -36,7 +36,8 @@ EXCEL_DIGITS = 15  # Excel keeps and shows 15 significant digits
 
 # Placeholders: a cell made only of dashes/slashes, or one of these words.
 _PLACEHOLDER_MARKS = re.compile(r"[-/\\—–―‐‑−ー~_]+")
-_PLACEHOLDER_WORDS = frozenset({"无", "空", "N/A", "NA", "暂无", "没有", "不适用", "无此项", "无数据", "NULL"})
+_PLACEHOLDER_WORDS = frozenset({"无", "空", "N/A", "NA", "暂无", "没有", "不适用", "无此项", "无数据", "NULL",
+                                "未发生", "未收到", "不涉及", "暂未"})
 
 # Unit words allowed after a number (what they mean is explained in the note).
 _COUNT_UNITS = ("件", "个", "项", "条", "次", "起", "份", "宗", "例", "人次")
@@ -97,7 +98,7 @@ def _from_text(text: str, value_type: str) -> tuple[Decimal | None, str, str]:
     if not shown or not shown.strip("\u3000\u00a0\u200b\ufeff"):
         return None, BLANK, ""
     plain = _SPACES.sub("", unicodedata.normalize("NFKC", shown)).translate(_EXTRA)
-    if _PLACEHOLDER_MARKS.fullmatch(plain) or plain.upper() in _PLACEHOLDER_WORDS:
+    if _PLACEHOLDER_MARKS.fullmatch(plain) or plain.rstrip("。.").upper() in _PLACEHOLDER_WORDS:
         return None, PLACEHOLDER, f"“{shown}”是占位符，不是数字"
     m = _NUMBER.match(plain)
     if not m or (m.group("int") is None and m.group("frac") is None):
