@@ -143,6 +143,8 @@ def test_unit_type_lookup_tolerates_bracket_width(ed):
     assert ed.unit_type("县级(区)人民政府").key == "county"
     assert ed.unit_type("乡镇（街道）").flags["may_issue_rules"] is False
     assert ed.unit_type("不存在") is None
+    assert ed.unit_type("街道").key == "township"  # an alias staff write in rosters
+    assert ed.unit_type("区政府部门").key == "county_dept"
 
 
 def test_compute_recomputes_totals_of_totals(ed):

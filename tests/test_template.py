@@ -302,3 +302,21 @@ def test_roster_templates_parallel(tmp_path):
     roster.write_text("单位名称\n" + "".join(f"单位{i}\n" for i in range(45)), encoding="utf-8")
     paths = write_roster_templates(roster, tmp_path / "out", year=2025, workers=2)
     assert len(paths) == 45 and all(p.exists() for p in paths)
+
+
+def test_cli_unknown_unit_type_is_misuse(tmp_path):
+    result = CliRunner().invoke(main, ["template", "--unit-type", "不知道", "--out", str(tmp_path / "t.xlsx")])
+    assert result.exit_code == 2 and "乡镇（街道）" in result.output  # the choices are listed
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_roster_unit_type_aliases_and_unknown_types(tmp_path):
+    roster = tmp_path / "名册.csv"
+    roster.write_text("单位名称,单位类型\n甲街道,街道\n乙局,不知道\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["template", "--roster", str(roster), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "第 3 行“不知道”" in result.output and "Traceback" not in result.output
+    roster.write_text("单位名称,单位类型\n甲街道,街道\n", encoding="utf-8")
+    (path,) = write_roster_templates(roster, tmp_path / "out", year=2025)
+    from xxgk.reader import read_workbook
+
+    assert read_workbook(path).unit_type == "乡镇（街道）"

@@ -42,7 +42,7 @@ def template_command(unit, unit_type, year, out, roster, password, fee_decimals,
     """生成填报模板（xlsx）：单个单位，或按名册为每个单位各生成一份。"""
     from .roster import RosterError
     from .spec import SpecError
-    from .template import template_file_name, write_roster_templates, write_template
+    from .template import UnitTypeError, template_file_name, write_roster_templates, write_template
 
     options = {"year": year, "password": password, "fee_decimals": fee_decimals, "edition": edition}
     try:
@@ -52,6 +52,8 @@ def template_command(unit, unit_type, year, out, roster, password, fee_decimals,
             return
         path = write_template(out or template_file_name(unit or "模板", year), unit=unit,
                               unit_type=unit_type, **options)
+    except UnitTypeError as exc:
+        raise click.BadParameter(str(exc), param_hint="--unit-type") from None
     except (RosterError, SpecError) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:

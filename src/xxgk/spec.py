@@ -244,6 +244,7 @@ class UnitType:
     key: str
     label: str
     flags: Mapping[str, Any]
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -327,7 +328,7 @@ class Edition:
             return None
         wanted = _normalise_label(label_or_key)
         for u in self.unit_types:
-            if wanted in (_normalise_label(u.label), u.key):
+            if wanted in (_normalise_label(u.label), u.key, *map(_normalise_label, u.aliases)):
                 return u
         return None
 
@@ -455,7 +456,8 @@ def build_edition(data: Mapping[str, Any]) -> Edition:
             settings=dict(data.get("settings") or {}),
             info_fields=tuple(InfoField(**f) for f in data["info_fields"]),
             unit_types=tuple(
-                UnitType(u["key"], u["label"], {k: v for k, v in u.items() if k not in ("key", "label")})
+                UnitType(u["key"], u["label"], {k: v for k, v in u.items() if k not in ("key", "label", "aliases")},
+                         tuple(u.get("aliases") or ()))
                 for u in data["unit_types"]
             ),
             prose_sheet=data["prose"]["sheet"],
@@ -584,6 +586,9 @@ def validate_edition(ed: Edition) -> None:
     for s in sheets:
         if len(s) > 31 or re.search(r"[\[\]:*?/\\]", s):
             problems.append(f"工作表名称不符合 Excel 要求：{s}")
+    type_names = [_normalise_label(n) for u in ed.unit_types for n in (u.label, *u.aliases)]
+    if len(set(type_names)) != len(type_names):
+        problems.append("单位类型的名称或别名重复")
     ids = [r.id for r in ed.rules]
     if len(set(ids)) != len(ids):
         problems.append("规则编号重复")

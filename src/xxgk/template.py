@@ -12,10 +12,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterable
 
-from .roster import RosterEntry, read_roster
+from .roster import RosterEntry, RosterError, read_roster
 from .spec import DEFAULT_EDITION, Edition, load_edition
 
-__all__ = ["write_template", "write_roster_templates", "template_file_name", "safe_file_name"]
+__all__ = ["write_template", "write_roster_templates", "template_file_name", "safe_file_name", "UnitTypeError"]
 
 # Characters Windows does not allow in file names, and control characters.
 _ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -30,6 +30,22 @@ def safe_file_name(text: str) -> str:
 
 def template_file_name(unit: str, year: int | str) -> str:
     return safe_file_name(f"{year}年政府信息公开工作年度报告_{unit}") + ".xlsx"
+
+
+class UnitTypeError(ValueError):
+    """A unit type that is not one of the edition's; the message lists them."""
+
+
+def unit_type_label(ed: Edition, text: str, where: str = "") -> str:
+    """The official label of a unit type given loosely ("县级(区)人民政府");
+    "" for none; :class:`UnitTypeError` for an unknown one."""
+    if not text.strip():
+        return ""
+    known = ed.unit_type(text)
+    if known is None:
+        choices = "、".join(u.label for u in ed.unit_types)
+        raise UnitTypeError(f"{where}单位类型“{text}”不是可选的类型，请填写其中之一：{choices}")
+    return known.label
 
 
 def _edition(edition: Edition | str | None) -> Edition:
@@ -51,9 +67,8 @@ def write_template(
     from .writer import write_report
 
     ed = _edition(edition)
-    known = ed.unit_type(unit_type)
     out = Path(out)
-    write_report(out, ed, unit=unit, unit_type=known.label if known else unit_type, year=year,
+    write_report(out, ed, unit=unit, unit_type=unit_type_label(ed, unit_type), year=year,
                  password=password, fee_decimals=fee_decimals, lock_unit=lock_unit)
     return out
 
@@ -90,6 +105,16 @@ def write_roster_templates(
     rosters are written by several processes (``workers``, default: CPUs).
     """
     entries = read_roster(roster_path)
+    ed = _edition(edition)
+    problems = []
+    for e in entries:
+        try:
+            unit_type_label(ed, e.unit_type)
+        except UnitTypeError:
+            problems.append(f"第 {e.row} 行“{e.unit_type}”")
+    if problems:
+        choices = "、".join(u.label for u in ed.unit_types)
+        raise RosterError(f"名册 {roster_path} 中有不可选的单位类型：{'，'.join(problems)}；可选：{choices}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     options = {"year": year, "password": password, "fee_decimals": fee_decimals,
