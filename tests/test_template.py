@@ -320,3 +320,17 @@ def test_roster_unit_type_aliases_and_unknown_types(tmp_path):
     from xxgk.reader import read_workbook
 
     assert read_workbook(path).unit_type == "乡镇（街道）"
+
+
+def test_prose_rows_grow_with_their_text(tmp_path):
+    from xxgk.writer import MAX_ROW_PT
+
+    long_text = "\n".join(["政务公开工作取得新进展。" * 6] * 12)
+    path = tmp_path / "p.xlsx"
+    write_report(path, ED, prose={"problems": long_text, "other_matters": "无。"})
+    ws = openpyxl.load_workbook(path)[ED.prose_sheet]
+    heights = {key: ws.row_dimensions[r + 1].height for key, (r, _) in prose_positions(ED).items()}
+    blank = openpyxl.load_workbook(ROOT / "workbook_templates" / "政府信息公开工作年度报告模板_2021版.xlsx")[ED.prose_sheet]
+    blank_heights = {key: blank.row_dimensions[r + 1].height for key, (r, _) in prose_positions(ED).items()}
+    assert blank_heights["problems"] < heights["problems"] <= MAX_ROW_PT
+    assert heights["other_matters"] == blank_heights["other_matters"]  # a short text keeps the box

@@ -78,7 +78,7 @@ class TableLayout:
         return self.cells[key].ref
 
 
-def _width(text: str) -> float:
+def text_width(text: str) -> float:
     """Approximate display width in Excel character units (CJK counts 2)."""
     return sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in text)
 
@@ -172,9 +172,9 @@ def _column_widths(lay: TableLayout, label_cols: int) -> list[float]:
         if reg.role == "row_group":
             want = 7.0  # vertical group labels wrap in a narrow column
         elif reg.role == "row_header":
-            want = min(_width(reg.text), 44.0) / ncols
+            want = min(text_width(reg.text), 44.0) / ncols
         else:  # column headers wrap onto at most three lines
-            want = max(8.0, min(_width(reg.text) / 2 + 1.0, 13.0)) / ncols
+            want = max(8.0, min(text_width(reg.text) / 2 + 1.0, 13.0)) / ncols
         for c in range(reg.c1, reg.c2 + 1):
             widths[c] = max(widths[c], want)
     return [round(max(w, 6.0), 1) for w in widths]
@@ -187,7 +187,7 @@ def _tall_rows(lay: TableLayout) -> dict[int, int]:
         if reg.r1 != reg.r2 or not reg.text:
             continue
         avail = sum(lay.col_widths[reg.c1 : reg.c2 + 1])
-        need = int(_width(reg.text) // max(avail - 1, 1)) + 1
+        need = int(text_width(reg.text) // max(avail - 1, 1)) + 1
         if need > 1:
             lines[reg.r1] = max(lines.get(reg.r1, 1), need)
     return lines

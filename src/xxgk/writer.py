@@ -664,18 +664,29 @@ def _write_table(wb: Any, ctx: _Ctx, lay: L.TableLayout) -> None:
 # 文字部分 --------------------------------------------------------------------
 
 
+PROSE_WIDTH = 64  # Excel character units of the prose column
+MAX_ROW_PT, LINE_PT = 409, 15.5  # Excel's tallest row; one line of 11-point text
+
+
+def _prose_height(text: str, minimum: float) -> float:
+    """Row height that shows all of ``text`` (as far as Excel allows)."""
+    per_line = PROSE_WIDTH - 2
+    lines = sum(max(1, -(-int(L.text_width(p)) // per_line)) for p in text.splitlines() or [""])
+    return min(MAX_ROW_PT, max(minimum, lines * LINE_PT))
+
+
 def _write_prose(wb: Any, ctx: _Ctx) -> None:
     ed = ctx.edition
     ws = _add_sheet(wb, ed.prose_sheet)
-    ws.set_column(0, 0, 64)
+    ws.set_column(0, 0, PROSE_WIDTH)
     ws.set_column(1, 1, 12)
     ws.write_string(0, 0, ed.prose_sheet, ctx.styles["title"])
     for s in ed.prose_sections:
         row, col = prose_positions(ed)[s.key]
         ws.write_string(row - 2, col, s.label, ctx.styles["subtitle"])
         ws.write_string(row - 1, col, s.hint, ctx.styles["hint"])
-        ws.set_row(row, 330 if s.max_chars else 160)
         text = ctx.prose.get(s.key)
+        ws.set_row(row, _prose_height(str(text or ""), 330 if s.max_chars else 160))
         _write_value(ws, row, col, None if text in (None, "") else str(text), ctx.styles["text_input"])
         wb.define_name(defined_name(f"prose.{s.key}"), f"={_sheet_ref(ed.prose_sheet)}{L.a1(row, col, True)}")
         if s.max_chars:
