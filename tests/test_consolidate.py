@@ -239,6 +239,10 @@ def test_detail_sheet_rows_headers_and_totals(ed, tmp_path):
     assert ws.max_column == 2 + len(inputs)
     total_row = 4 + 3
     assert ws.cell(total_row, 1).value == "合计"
+    assert [ws.cell(3, c).value for c in (1, 2)] == ["单位名称", "文件"]
+    titles = [t.title for t in ed.tables]
+    assert [v for v in (ws.cell(1, c).value for c in range(3, ws.max_column + 1)) if v] == titles
+    assert [ws.cell(r, 1).value for r in (4, 5, 6)] == ["第0街道", "第1街道", "第2街道"]
     for j, key in enumerate(inputs):
         c = 3 + j
         cell = ed.cells[key]

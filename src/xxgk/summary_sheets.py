@@ -91,10 +91,11 @@ def _group_spans(labels: list) -> list[tuple[int, int, Any]]:
     return spans
 
 
-def _header_cell(ws, r1, c1, r2, c2, text, fmt) -> None:
-    if (r1, c1) != (r2, c2):
-        ws.merge_range(r1, c1, r2, c2, "", fmt)
-    ws.write_string(r1, c1, text, fmt)
+def _header_cell(ws, row, c1, c2, text, fmt) -> None:
+    """A header text spanning columns c1..c2 of one row (rows stay in order)."""
+    if c1 != c2:
+        ws.merge_range(row, c1, row, c2, "", fmt)
+    ws.write_string(row, c1, text, fmt)
 
 
 # -- 分单位明细 -------------------------------------------------------------------
@@ -127,13 +128,15 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     cols = _columns(ed)
     index = {k: i for i, k in enumerate(ed.cells)}
     left = len(_LEFT)
-    for c, text in enumerate(_LEFT):
-        _header_cell(ws, 0, c, _HEAD_ROWS - 1, c, text, fmt.head)
     paths = [(c.table.title, c.row_label or c.block.title or "", c.col_label) for c in cols]
+    # Header rows top to bottom (the sheet is streamed): the unit and file
+    # headings sit in the last header row, where the filter buttons are.
     for level in range(_HEAD_ROWS):
+        for c, text in enumerate(_LEFT):
+            _header_cell(ws, level, c, c, text if level == _HEAD_ROWS - 1 else "", fmt.head)
         # a header groups the columns that share it and every header above it
         for first, last, path in _group_spans([p[: level + 1] for p in paths]):
-            _header_cell(ws, level, left + first, level, left + last, path[-1], fmt.head)
+            _header_cell(ws, level, left + first, left + last, path[-1], fmt.head)
     first_row = _HEAD_ROWS
     for r, (unit, file, values) in enumerate(data.units, start=first_row):
         ws.write_string(r, 0, unit, fmt.text)
