@@ -413,6 +413,16 @@ def _texts(node: Node) -> list[str]:
     return [node.label, *node.aliases]
 
 
+def _row_texts(path: tuple[Node, ...]) -> list[str]:
+    """A row's label, also as written in one cell with its group labels
+    (“（六）其他处理 3.其他” when a table 3 is pasted with one label column)."""
+    texts = _texts(path[-1])
+    groups = [n.label for n in path[:-1] if n.label]
+    for i in range(len(groups)):
+        texts += ["".join(groups[i:]) + t for t in _texts(path[-1])]
+    return texts
+
+
 def _best_sheet(labels: _LabelIndex, table: Table) -> tuple[str, list[str]]:
     """The sheet holding most of the table's leaf labels (visible sheets win
     ties), and other sheets holding (nearly) as many: copies of the table."""
@@ -430,7 +440,7 @@ def _locate_rows(labels: _LabelIndex, sheet: str, block: Block, prev_row: int,
     """Sheet row of each leaf row label (in order, each below the previous one)."""
     rows: dict[int, int] = {}
     for i, path in enumerate(block.row_paths()):
-        hits = labels.find(_texts(path[-1]), [sheet])
+        hits = labels.find(_row_texts(path), [sheet])
         if not hits:
             missing.append(path[-1].label)
             continue

@@ -1,0 +1,50 @@
+"""Bodies' own workbooks (tables pasted from Word, PDF or the web into
+Excel): the reader must find every number where the official labels put it,
+and the checker must report exactly the real mistakes -- none for a
+consistent report."""
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from xxgk.checker import check_submission
+from xxgk.reader import read_workbook
+
+sys.path.insert(0, str(Path(__file__).parent))
+from foreign_layouts import ED, Style, build, cases, consistent, as_cells, sheet_per_table  # noqa: E402
+
+CASES = cases()
+
+
+def read_mismatches(sub, expected):
+    """Keys read with another value than written, or not found, or found though absent."""
+    wrong = {k: (v, sub.cells[k].value if k in sub.cells else "absent")
+             for k, v in expected.items() if k not in sub.cells or sub.cells[k].value != v}
+    extra = [k for k in sub.cells if k not in expected]
+    return wrong, extra
+
+
+def error_ids(result):
+    return {(f.rule or f.code, f.keys[0] if f.keys else None) for f in result.errors}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_every_value_found_and_exactly_the_real_errors(case, tmp_path):
+    sub = read_workbook(case.write(tmp_path))
+    assert not sub.ours
+    assert read_mismatches(sub, case.expected) == ({}, [])
+    result = check_submission(sub)
+    assert error_ids(result) == case.errors, [f.message for f in result.errors]
+    if case.warnings is not None:
+        assert {f.code for f in result.warnings} == case.warnings, [f.message for f in result.warnings]
+    if case.unit:
+        assert sub.unit == case.unit
+    if case.year:
+        assert sub.year == case.year
+
+
+def test_catalogue_covers_enough_layouts():
+    assert len(CASES) >= 12
+    assert sum(1 for c in CASES if not c.errors) >= 8 and sum(1 for c in CASES if c.errors) >= 5
