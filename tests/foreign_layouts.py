@@ -54,7 +54,12 @@ class Style:
     ``leaves_bottom``: column headers of a group reach down to the bottom
     header row, groups are merged downwards (table 4: 行政复议 over two rows).
     ``formulas``: totals are Excel formulas (with the cached result Excel saves).
-    ``extra_labels``: text replacing a label, by its official text.
+    ``replace_labels``: text replacing a label, by its official text.
+    ``col_step``: physical columns per table column (a PDF converter's grid:
+    headers merged over them) and ``value_shift``: which of them holds the
+    number (not merged).  ``split_headers``: a column header longer than 4
+    characters broken over two cells one below the other (“社会公益” / “组织”),
+    as converters leave a wrapped header.
     """
 
     spans: str = "merge"
@@ -64,6 +69,9 @@ class Style:
     leaves_bottom: bool = False
     formulas: bool = False
     replace_labels: Mapping[str, str] = field(default_factory=dict)
+    col_step: int = 1
+    value_shift: int = 0
+    split_headers: bool = False
 
     def label(self, text: str) -> str:
         return self.relabel(self.replace_labels.get(text, text))
@@ -121,7 +129,7 @@ class _Writer:
         depth = block.column_depth
         combined = table.key == "t3" and st.t3_rows == "combined"
         ncols = 1 if combined else block.row_depth
-        width = 3 if table.key == "t2" else len(paths)  # table 2: every block 3 columns wide
+        width = (3 if table.key == "t2" else len(paths)) * st.col_step  # table 2: every block 3 columns wide
         step = width // len(paths)
         if block.title:
             self.span(ws, row, col, row, col + ncols + width - 1, st.label(block.title))
@@ -135,8 +143,9 @@ class _Writer:
                 self.put(ws, row, col, text[:half])
                 self.put(ws, row + 1, col, text[half:])
             elif not (block.corner and st.corner == "none"):
-                self.span(ws, row, col, row + depth - 1, col + ncols - 1, text)
+                self.span(ws, row, col, row + depth - 1 + (1 if st.split_headers else 0), col + ncols - 1, text)
         # column headers
+        extra = 1 if st.split_headers else 0
         first = col + ncols
         leaf_index = {tuple(map(id, p)): i for i, p in enumerate(paths)}
 
@@ -147,13 +156,18 @@ class _Writer:
                 r2 = depth - 1
             else:
                 r2 = depth - node.depth() if st.leaves_bottom else start
-            self.span(ws, row + start, c1, row + r2, c2, st.label(node.label))
+            text = st.label(node.label)
+            if st.split_headers and node.is_leaf and r2 == start and len(text) > 4:
+                self.span(ws, row + start, c1, row + start, c2, text[:4])  # the header gets one more row
+                self.span(ws, row + start + 1, c1, row + start + 1, c2, text[4:])
+            else:
+                self.span(ws, row + start, c1, row + r2 + (extra if node.is_leaf else 0), c2, text)
             for child in node.children:
                 header(child, r2 + 1, prefix + (node,))
 
         for node in block.columns:
             header(node, 0)
-        row += depth
+        row += depth + extra
         # row labels and values
         rpaths = block.row_paths()
         if combined:
@@ -196,6 +210,9 @@ class _Writer:
         for j, cp in enumerate(paths):
             key = key_of(table, rp, cp)
             c = first + j * step
+            if self.style.value_shift:
+                self.pos[key] = (ws.title, row, c + self.style.value_shift)
+                continue
             self.pos[key] = (ws.title, row, c)
             if step > 1 and self.style.spans == "merge":
                 ws.merge_cells(start_row=row + 1, start_column=c + 1, end_row=row + 1, end_column=c + step)
@@ -492,7 +509,44 @@ def cases() -> list[Case]:
     c.warnings = {"cell-blank"}
     out.append(c)
 
+    # 17. a PDF converter's grid: every table column two sheet columns wide, headers merged
+    #     over both, the number in the second; wrapped headers broken over two cells;
+    #     items numbered “（1）”.
+    out.append(_case("pdf-grid", 18, one_sheet_with_prose(col=0),
+                     Style(col_step=2, value_shift=1, split_headers=True, relabel=paren_numbering)))
+
+    # 18. the same grid with the numbers in the first column, HTML spans, formulas.
+    out.append(_case("pdf-grid-formulas", 19, sheet_per_table(starts=((1, 1), (1, 1), (1, 1))),
+                     Style(col_step=2, spans="first", split_headers=True, formulas=True)))
+
+    # -- tables genuinely absent: named, never guessed -----------------------------------------
+    c = _case("no-table-4", 20, {"Sheet1": (0, 1, [("text", TITLE), ("table", "t2"), ("gap", 2), ("table", "t3"),
+                                                  ("gap", 2), ("text", ED.table("t4").title),
+                                                  ("text", "本年度未发生政府信息公开行政复议、行政诉讼。")])})
+    _absent(c, "t4")
+    out.append(c)
+    normative = ED.cells["t2.normative_docs.issued"].row_path[-1].label
+    c = _case("no-table-2", 21, {"主动公开": (0, 0, [("text", ED.table("t2").title),
+                                                 ("text", f"本年度制发{normative}3件，行政许可决定12件。")]),
+                                 "依申请": (0, 0, [("table", "t3")]), "复议诉讼": (0, 0, [("table", "t4")])})
+    _absent(c, "t2")
+    out.append(c)
+
     return out
+
+
+def paren_numbering(text: str) -> str:
+    """Items numbered “（1）” instead of “1.”."""
+    return re.sub(r"^(\d)\.", r"（\1）", text)
+
+
+def _absent(c: Case, table: str) -> None:
+    """The table is not in the workbook: its cells absent, one labels-not-found error."""
+    keys = ED.table(table).cell_keys()
+    for k in keys:
+        c.raw.pop(k)
+        c.expected.pop(k)
+    c.errors = {("labels-not-found", keys[0])}
 
 
 def case(name: str) -> Case:

@@ -13,7 +13,7 @@ from xxgk.checker import check_submission
 from xxgk.reader import read_workbook
 
 sys.path.insert(0, str(Path(__file__).parent))
-from foreign_layouts import ED, Style, build, cases, consistent, as_cells, sheet_per_table  # noqa: E402
+from foreign_layouts import ED, Style, as_cells, build, cases, consistent, sheet_per_table  # noqa: E402
 
 CASES = cases()
 
@@ -48,3 +48,25 @@ def test_every_value_found_and_exactly_the_real_errors(case, tmp_path):
 def test_catalogue_covers_enough_layouts():
     assert len(CASES) >= 12
     assert sum(1 for c in CASES if not c.errors) >= 8 and sum(1 for c in CASES if c.errors) >= 5
+
+
+def test_items_numbered_beyond_recognition_are_named_never_read_from_another_row(tmp_path):
+    import re
+
+    values = consistent(30)
+    style = Style(relabel=lambda t: re.sub(r"^(\d)\.", r"第\1项 ", t))  # “第1项 属于国家秘密”
+    sub = read_workbook(build(tmp_path / "items.xlsx", sheet_per_table(), as_cells(values), style))
+    items = [k for k in ED.cells if k.startswith("t3.") and ED.cells[k].row_path[-1].label[:1].isdigit()]
+    (finding,) = [f for f in sub.findings if f.code == "labels-not-found"]
+    assert sorted(finding.keys) == sorted(items) and "“1.属于国家秘密”" in finding.message
+    assert not any(k in sub.cells for k in items)
+    assert read_mismatches(sub, {k: v for k, v in values.items() if k not in items}) == ({}, [])
+
+
+def test_absent_table_is_named_by_its_labels(tmp_path):
+    case = next(c for c in CASES if c.name == "no-table-2")
+    sub = read_workbook(case.write(tmp_path))
+    (finding,) = [f for f in sub.findings if f.code == "labels-not-found"]
+    t2 = ED.table("t2")
+    assert set(finding.keys) == set(t2.cell_keys()) and t2.title in finding.message
+    assert "规章" in finding.message and finding.severity == "error"

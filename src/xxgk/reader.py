@@ -86,16 +86,18 @@ def read_workbook(path: str | Path, edition: Edition | str | None = None) -> Sub
 
 def canonical_label(text: object) -> str:
     """Label text as compared: NFKC, no spaces or quotes, full-width brackets,
-    "1、" written as "1." (see :func:`xxgk.spec._normalise_label`)."""
+    "1、", "（1）" and "1)" written as "1." (see :func:`xxgk.spec._normalise_label`)."""
     s = unicodedata.normalize("NFKC", str(text))
     s = _normalise_label(s)
     s = _QUOTES.sub("", s)
     s = _NUMBERING_COMMA.sub(r"\1.", s)
+    s = _NUMBERING_PAREN.sub(r"\1.", s)
     return s.rstrip("：")
 
 
 _QUOTES = re.compile("[\"'“”‘’「」『』]")
 _NUMBERING_COMMA = re.compile(r"^(\d+)[、，．]")
+_NUMBERING_PAREN = re.compile(r"^（?(\d+)）")  # “（1）属于国家秘密”, “1)属于…” numbered like “1.属于国家秘密”
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
 
 
@@ -413,14 +415,16 @@ def _texts(node: Node) -> list[str]:
     return [node.label, *node.aliases]
 
 
-def _row_texts(path: tuple[Node, ...]) -> list[str]:
-    """A row's label, also as written in one cell with its group labels
-    (“（六）其他处理 3.其他” when a table 3 is pasted with one label column)."""
-    texts = _texts(path[-1])
-    groups = [n.label for n in path[:-1] if n.label]
-    for i in range(len(groups)):
-        texts += ["".join(groups[i:]) + t for t in _texts(path[-1])]
-    return texts
+def _with_group_labels(labels: _LabelIndex, sheet: str, path: tuple[Node, ...]) -> list[_Label]:
+    """Cells holding a row's label written after its group labels in one cell
+    (“（六）其他处理 3.其他” when table 3 is pasted with one label column):
+    a cell that starts with the group labels, the rest matching the row label."""
+    groups = [canonical_label(n.label) for n in path[:-1] if n.label]
+    prefixes = ["".join(groups[i:]) for i in range(len(groups))]
+    own = [canonical_label(t) for t in _texts(path[-1]) if t]
+    return [lab for lab in labels.labels(sheet)
+            if any(lab.text.startswith(g) and any(_match(lab.text[len(g):], t) >= 2 for t in own)
+                   for g in prefixes)]
 
 
 def _best_sheet(labels: _LabelIndex, table: Table) -> tuple[str, list[str]]:
@@ -440,7 +444,7 @@ def _locate_rows(labels: _LabelIndex, sheet: str, block: Block, prev_row: int,
     """Sheet row of each leaf row label (in order, each below the previous one)."""
     rows: dict[int, int] = {}
     for i, path in enumerate(block.row_paths()):
-        hits = labels.find(_row_texts(path), [sheet])
+        hits = labels.find(_texts(path[-1]), [sheet]) or _with_group_labels(labels, sheet, path)
         if not hits:
             missing.append(path[-1].label)
             continue
