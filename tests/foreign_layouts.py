@@ -310,10 +310,10 @@ def section(key: str) -> str:
     return next(s.label for s in ED.prose_sections if s.key == key)
 
 
-def one_sheet_with_prose(sheet: str = "Sheet1", row: int = 0, col: int = 1) -> Plan:
+def one_sheet_with_prose(sheet: str = "Sheet1", row: int = 0, col: int = 1, title: str = TITLE) -> Plan:
     """The whole report on one sheet, as pasted from the published document."""
     t2, t3, t4 = (ED.table(k) for k in ("t2", "t3", "t4"))
-    items = [("text", TITLE), ("gap", 1), ("text", section("overview")), ("text", PROSE["overview"]),
+    items = [("text", title), ("gap", 1), ("text", section("overview")), ("text", PROSE["overview"]),
              ("gap", 1), ("text", t2.title), ("table", "t2"), ("gap", 2),
              ("text", t3.title), ("table", "t3"), ("gap", 1),
              ("text", t4.title), ("table", "t4"), ("gap", 2),
@@ -431,6 +431,10 @@ def cases() -> list[Case]:
     out.append(_case("t3-combined-labels", 6, one_sheet_with_prose(col=0),
                      Style(t3_rows="combined", corner="none")))
 
+    # 6b. the title written “2022年度…” and broken over two lines.
+    out.append(_case("title-nian-du", 23, one_sheet_with_prose(title="某某镇人民政府\n2022年度政府信息公开工作年度报告"),
+                     unit="某某镇人民政府", year=2022))
+
     # 7. table 4 with 行政复议 merged over two header rows (all outcome labels on the bottom row),
     #    tables in another order (table 4 first) on one sheet.
     plan7 = {"报表": (1, 2, [("table", "t4"), ("gap", 3), ("table", "t2"), ("gap", 3), ("table", "t3")])}
@@ -518,6 +522,16 @@ def cases() -> list[Case]:
     # 18. the same grid with the numbers in the first column, HTML spans, formulas.
     out.append(_case("pdf-grid-formulas", 19, sheet_per_table(starts=((1, 1), (1, 1), (1, 1))),
                      Style(col_step=2, spans="first", split_headers=True, formulas=True)))
+
+    # 19. every number stored as text (a WPS column formatted as 文本), counts with “件”
+    #     in table 4, the fee with a trailing space.
+    c = _case("all-text", 22, sheet_per_table(("表一", "表二", "表三")), Style(spans="repeat", relabel=keyboard))
+    c.raw = {k: str(v) for k, v in c.raw.items()}
+    for k in ED.table("t4").cell_keys():
+        c.raw[k] += "件"
+    c.raw["t2.fees.amount"] += " "
+    c.warnings = {"number-in-text"}
+    out.append(c)
 
     # -- tables genuinely absent: named, never guessed -----------------------------------------
     c = _case("no-table-4", 20, {"Sheet1": (0, 1, [("text", TITLE), ("table", "t2"), ("gap", 2), ("table", "t3"),

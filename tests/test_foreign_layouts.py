@@ -14,6 +14,7 @@ from xxgk.reader import read_workbook
 
 sys.path.insert(0, str(Path(__file__).parent))
 from foreign_layouts import ED, Style, as_cells, build, cases, consistent, sheet_per_table  # noqa: E402
+from reader_fixtures import soffice_available, soffice_resave  # noqa: E402
 
 CASES = cases()
 
@@ -70,3 +71,14 @@ def test_absent_table_is_named_by_its_labels(tmp_path):
     t2 = ED.table("t2")
     assert set(finding.keys) == set(t2.cell_keys()) and t2.title in finding.message
     assert "规章" in finding.message and finding.severity == "error"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) not installed")
+@pytest.mark.parametrize("name", ["formulas", "pdf-grid-formulas", "wrong-results-total"])
+def test_resaved_by_libreoffice(name, tmp_path):
+    """The same workbooks after a round trip through LibreOffice (formulas recomputed by it)."""
+    case = next(c for c in CASES if c.name == name)
+    sub = read_workbook(soffice_resave(case.write(tmp_path), tmp_path / "lo"))
+    assert read_mismatches(sub, case.expected) == ({}, [])
+    assert error_ids(check_submission(sub)) == case.errors

@@ -649,7 +649,8 @@ def _title_pattern(ed: Edition) -> re.Pattern[str]:
     """The report title of the edition as a regex capturing unit and year."""
     parts = re.split(r"(\{unit\}|\{year\})", ed.report_title)
     groups = {"{unit}": r"(?P<unit>.+?)", "{year}": r"(?P<year>20\d{2})"}
-    return re.compile("".join(groups.get(p, re.escape(p)) for p in parts))
+    pattern = "".join(groups.get(p, re.escape(p)) for p in parts)
+    return re.compile(pattern.replace("(?P<year>20\\d{2})年", "(?P<year>20\\d{2})年度?"))  # “2023年度…报告”
 
 
 def _from_title(labels: _LabelIndex, ed: Edition) -> dict[str, object]:
