@@ -533,6 +533,12 @@ def cases() -> list[Case]:
     c.warnings = {"number-in-text"}
     out.append(c)
 
+    # 20. 合计 written for every 总计 (an alias in the edition), （七）合计 for （七）总计.
+    grand = ED.cells["t3.total_results.total"]
+    out.append(_case("heji-for-zongji", 23, sheet_per_table(),
+                     Style(replace_labels={grand.col_path[-1].label: "合计",
+                                           grand.row_path[-1].label: "（七）合计"})))
+
     # -- tables genuinely absent: named, never guessed -----------------------------------------
     c = _case("no-table-4", 20, {"Sheet1": (0, 1, [("text", TITLE), ("table", "t2"), ("gap", 2), ("table", "t3"),
                                                   ("gap", 2), ("text", ED.table("t4").title),
