@@ -81,8 +81,8 @@ def test_errors_still_exit_zero_and_are_counted(ed, folder, tmp_path):
     out = tmp_path / "s.xlsx"
     result = run("consolidate", folder, "--name", "测试区", "--roster", roster, "--out", out)
     assert result.exit_code == 0, result.output
-    assert "已汇总 2 个单位" in result.output and "1 个有错误的单位未计入" in result.output
-    assert "未报送 1 个" in result.output and "无法读取 1 个" in result.output
+    assert "已汇总 2 个单位" in result.output and "1 个有错误的单位未计入，请退回改正（丙街道）" in result.output
+    assert "未报送 1 个（丁街道）" in result.output and "无法读取 1 个（坏）" in result.output
     statuses = [r[4][:2] if r[4].startswith("通过") else r[4] for r in openpyxl.load_workbook(out, read_only=True)[SHEET_STATUS].iter_rows(min_row=3, values_only=True)]
     assert sorted(statuses) == sorted(["通过", "通过", "有错误", "未报送", "无法读取"])
 

@@ -653,15 +653,29 @@ def write_long(path: str | os.PathLike, files: Iterable[FileResult], ed: Edition
 # -- the closing line -------------------------------------------------------------
 
 
+def _some_names(names: list[str], most: int = 5) -> str:
+    """（甲、乙、丙） or （甲、乙、丙等）: who, when few enough to read in one line."""
+    if not names:
+        return ""
+    shown = "、".join(names[:most])
+    return f"（{shown}{'等' if len(names) > most else ''}）"
+
+
 def closing_line(result: ConsolidationResult) -> str:
-    """One line in Chinese for the person running the batch."""
+    """One line in Chinese for the person running the batch, naming the units
+    that need attention (up to five of each kind)."""
+    def names(status: str, included: bool | None = None) -> list[str]:
+        return [s.name for s in result.statuses
+                if s.status == status and (included is None or s.included == included)]
+
     parts = [f"已汇总 {result.included} 个单位"]
     if result.included_with_errors:
         parts[0] += f"（其中 {result.included_with_errors} 个有错误，已计入汇总）"
     if result.excluded_for_errors:
-        parts.append(f"{result.excluded_for_errors} 个有错误的单位未计入（请退回改正）")
-    parts.append(f"未报送 {result.missing} 个")
-    parts.append(f"无法读取 {result.unreadable} 个")
+        parts.append(f"{result.excluded_for_errors} 个有错误的单位未计入，请退回改正"
+                     + _some_names(names(HAS_ERRORS, included=False)))
+    parts.append(f"未报送 {result.missing} 个" + _some_names(names(MISSING)))
+    parts.append(f"无法读取 {result.unreadable} 个" + _some_names(names(UNREADABLE)))
     others = result.count(DUPLICATE, WRONG_YEAR, included=False)
     if others:
         parts.append(f"重复或年度不符未计入 {others} 个")
