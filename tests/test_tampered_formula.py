@@ -39,9 +39,10 @@ def findings(path, code):
 
 
 def test_formula_parser():
-    assert formula_cells("SUM(D7:F7)") == [(7, 4), (7, 5), (7, 6)]
-    assert formula_cells("=SUM($D$7,E7)") == [(7, 4), (7, 5)]
-    assert formula_cells("D7+E7") == [(7, 4), (7, 5)]
+    # 0-based (row, col), as xxgk.xlsx.parse_a1: D7 is (6, 3)
+    assert formula_cells("SUM(D7:F7)") == [(6, 3), (6, 4), (6, 5)]
+    assert formula_cells("=SUM($D$7,E7)") == [(6, 3), (6, 4)]
+    assert formula_cells("D7+E7") == [(6, 3), (6, 4)]
     assert formula_cells("SUM(D7:H7)-1") is None
     assert formula_cells("表二!B6") is None
 

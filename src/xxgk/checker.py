@@ -36,6 +36,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 from .findings import CODES, Finding
 from .spec import DEFAULT_EDITION, CellSpec, Edition, RuleInstance, UnitType, load_edition
 from .submission import CellValue, Submission, UnreadableFile
+from .xlsx import parse_range
 
 __all__ = [
     "CheckResult",
@@ -166,9 +167,6 @@ def _raw_text(cv: CellValue) -> str:
     return str(raw).strip()
 
 
-_A1 = re.compile(r"^\$?([A-Z]+)\$?(\d+)")
-
-
 _REF = r"\$?[A-Z]{1,3}\$?\d+"
 _SUM_FORMULA = re.compile(rf"SUM\(({_REF}(?::{_REF})?(?:,{_REF}(?::{_REF})?)*)\)")
 _PLUS_FORMULA = re.compile(rf"{_REF}(?:\+{_REF})*")
@@ -186,20 +184,16 @@ def formula_cells(formula: str) -> list[tuple[int, int]] | None:
         return None
     cells: list[tuple[int, int]] = []
     for part in parts:
-        first, _, last = part.replace("$", "").partition(":")
-        (r1, c1), (r2, c2) = a1_position(first), a1_position(last or first)
-        cells += [(r, c) for r in range(min(r1, r2), max(r1, r2) + 1) for c in range(min(c1, c2), max(c1, c2) + 1)]
+        r1, c1, r2, c2 = parse_range(part)  # type: ignore[misc]  # the regex matched a range
+        cells += [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
     return cells
 
 
 def a1_position(ref: str) -> tuple[int, int]:
-    m = _A1.match(ref or "")
-    if not m:
-        return (0, 0)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return (int(m.group(2)), col)
+    """0-based (row, col) of a cell, or of the first cell of a range
+    ("D9:I9"); (-1, -1) for text that is not a cell reference."""
+    rng = parse_range(ref or "")
+    return (rng[0], rng[1]) if rng else (-1, -1)
 
 
 def finding_group(f: Finding, edition: Edition) -> tuple[int, str]:

@@ -32,6 +32,7 @@ __all__ = [
     "RawCell",
     "XlsxBook",
     "parse_a1",
+    "parse_range",
     "shift_formula",
     "OLE_MAGIC",
     "ZIP_MAGIC",
@@ -81,8 +82,8 @@ def parse_a1(ref: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, col - 1
 
 
-def _range(ref: str) -> tuple[int, int, int, int] | None:
-    """``"A1:C2"`` -> (r1, c1, r2, c2), 0-based inclusive."""
+def parse_range(ref: str) -> tuple[int, int, int, int] | None:
+    """``"A1:C2"`` or ``"B7"`` -> (r1, c1, r2, c2), 0-based inclusive; None if not a range."""
     first, _, last = ref.partition(":")
     try:
         r1, c1 = parse_a1(first)
@@ -356,7 +357,7 @@ class XlsxBook:
             raise self._fail(f"文件已损坏：工作表“{name}”的单元格地址无效（{exc}），请重新保存后再报送") from None
         merged = []
         for m in root.iterfind(f"{ns}mergeCells/{ns}mergeCell"):
-            rng = _range(m.get("ref") or "")
+            rng = parse_range(m.get("ref") or "")
             if rng:
                 merged.append(rng)
         self._merged[name] = merged
