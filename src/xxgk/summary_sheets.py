@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from .findings import severity_label
 from .layout import a1, layouts
 from .spec import CellSpec, Edition
+from .writer import excel_number
 
 __all__ = ["SummaryData", "add_summary_sheets", "SHEET_DETAIL", "SHEET_FINDINGS", "SHEET_STATUS", "SHEET_CHARTS"]
 
@@ -67,13 +68,6 @@ class _Formats:
                 spec.update(bold=True, bg_color="#F2F2F2")
             self._num[key] = self._wb.add_format(spec)
         return self._num[key]
-
-
-def _number(v) -> int | float:
-    """Value for write_number: whole numbers as int, amounts as float (Excel
-    stores doubles; the exact figure lives in the summary tables' values)."""
-    d = Decimal(v)
-    return int(d) if d == d.to_integral_value() else float(d)
 
 
 def _columns(ed: Edition) -> list[CellSpec]:
@@ -142,7 +136,7 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
         ws.write_string(r, 0, unit, fmt.text)
         ws.write_string(r, 1, file, fmt.text)
         for j, cell in enumerate(cols):
-            ws.write_number(r, left + j, _number(values[index[cell.key]]), fmt.number(cell))
+            ws.write_number(r, left + j, excel_number(values[index[cell.key]]), fmt.number(cell))
     total_row = first_row + len(data.units)
     ws.write_string(total_row, 0, "合计", fmt.total_text)
     ws.write_string(total_row, 1, f"{len(data.units)} 个单位", fmt.total_text)
@@ -153,7 +147,7 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
             formula = f"=SUM({a1(first_row, c)}:{a1(total_row - 1, c)})"
         else:
             formula = "=0"
-        ws.write_formula(total_row, c, formula, fmt.number(cell, total=True), _number(cached))
+        ws.write_formula(total_row, c, formula, fmt.number(cell, total=True), excel_number(cached))
     ws.autofilter(_HEAD_ROWS - 1, 0, max(total_row - 1, _HEAD_ROWS - 1), left + len(cols) - 1)
     ws.freeze_panes(_HEAD_ROWS, left)
     _print_setup(ws, _HEAD_ROWS - 1, fit_width=False, repeat_cols=left)
@@ -186,7 +180,7 @@ def _table(ws, fmt: _Formats, head: Sequence[str], widths: Sequence[int], rows, 
     for r, row in enumerate(rows, start=top + 1):
         for c, v in enumerate(row):
             if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
-                ws.write_number(r, c, _number(v), fmt.number(None))
+                ws.write_number(r, c, excel_number(v), fmt.number(None))
             else:
                 ws.write_string(r, c, "" if v is None else str(v), fmt.wrap if c == len(row) - 1 else fmt.text)
     ws.autofilter(top, 0, max(r, top), len(head) - 1)
@@ -290,7 +284,7 @@ def _groups_pie(wb, ws, fmt: _Formats, data: SummaryData, items: list[CellSpec],
         refs = [_ref(c.table.sheet, lay[c.table.key].cells[c.key].r1, lay[c.table.key].cells[c.key].c1) for c in cells]
         cached = sum((data.result.sums[c.key] for c in cells), Decimal(0))
         ws.write_string(r, 0, label, fmt.text)
-        ws.write_formula(r, 1, "=" + "+".join(refs), fmt.number(cells[0]), _number(cached))
+        ws.write_formula(r, 1, "=" + "+".join(refs), fmt.number(cells[0]), excel_number(cached))
     last = top + len(groups)
     chart = wb.add_chart({"type": "pie"})
     chart.add_series({
@@ -326,7 +320,7 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
         region = lay[cell.table.key].cells[cell.key]
         ws.write_string(r, 0, _short(cell.row_label), fmt.text)
         ws.write_formula(r, 1, "=" + _ref(cell.table.sheet, region.r1, region.c1), fmt.number(cell),
-                         _number(res.sums[cell.key]))
+                         excel_number(res.sums[cell.key]))
     last = 1 + len(items)
     if items:
         chart = wb.add_chart({"type": "bar"})
@@ -353,7 +347,7 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     index = {k: i for i, k in enumerate(ed.cells)}
     for r, (unit, _file, values) in enumerate(data.units, start=top + 2):
         ws.write_string(r, 0, unit, fmt.text)
-        ws.write_number(r, 1, _number(values[index[per_unit.key]]), fmt.number(per_unit))
+        ws.write_number(r, 1, excel_number(values[index[per_unit.key]]), fmt.number(per_unit))
     end = top + 1 + len(data.units)
     chart = wb.add_chart({"type": "column"})
     chart.add_series({

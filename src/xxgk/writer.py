@@ -31,6 +31,7 @@ from .meta import META_SHEET, defined_name, meta_rows
 from .spec import Edition, RuleInstance, SpecError, Term, load_edition
 
 __all__ = [
+    "excel_number",
     "write_report",
     "Styles",
     "PASS",
@@ -167,8 +168,11 @@ def _number(value: Any) -> Decimal | None:
     return Decimal(value)
 
 
-def _excel_value(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
+def excel_number(value: Decimal | int) -> int | float:
+    """A value for write_number: whole numbers as int, others as float (Excel
+    stores doubles; exact figures stay Decimal everywhere else)."""
+    d = Decimal(value)
+    return int(d) if d == d.to_integral_value() else float(d)
 
 
 @dataclass
@@ -350,7 +354,7 @@ def _write_text(ws: Any, row: int, col: int, text: Any, fmt: Any = None) -> None
 def _write_value(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
     num = _number(value)
     if num is not None:
-        ws.write_number(row, col, _excel_value(num), fmt)
+        ws.write_number(row, col, excel_number(num), fmt)
     elif value in (None, ""):
         ws.write_blank(row, col, None, fmt)
     else:
@@ -554,7 +558,7 @@ def _write_number_cell(ws: Any, ctx: _Ctx, key: str, reg: L.Region) -> None:
         _write_value(ws, reg.r1, reg.c1, ctx.values.raw(key), fmt)
     else:
         formula = "=" + ctx.book.sum_formula(cell.formula_terms or (), on_sheet=cell.table.sheet)
-        ws.write_formula(reg.r1, reg.c1, formula, fmt, _excel_value(ctx.values.computed(key)))
+        ws.write_formula(reg.r1, reg.c1, formula, fmt, excel_number(ctx.values.computed(key)))
 
 
 def _dv_texts(ctx: _Ctx, value_type: str) -> dict[str, str]:
@@ -748,9 +752,9 @@ def _write_check_row(ws: Any, ctx: _Ctx, row: int, n: int, inst: RuleInstance) -
     ws.write_number(row, 0, n, st["cell_centre"])
     ws.write_string(row, 1, inst.rule.id, st["cell_centre"])
     ws.write_string(row, 2, inst.description, st["cell"])
-    ws.write_formula(row, 3, "=" + ctx.book.side_formula(inst.lhs), st["calc"], _excel_value(lhs))
-    ws.write_formula(row, 4, "=" + ctx.book.side_formula(inst.rhs), st["calc"], _excel_value(rhs))
-    ws.write_formula(row, 5, f"={left}-{right}", st["calc"], _excel_value(lhs - rhs))
+    ws.write_formula(row, 3, "=" + ctx.book.side_formula(inst.lhs), st["calc"], excel_number(lhs))
+    ws.write_formula(row, 4, "=" + ctx.book.side_formula(inst.rhs), st["calc"], excel_number(rhs))
+    ws.write_formula(row, 5, f"={left}-{right}", st["calc"], excel_number(lhs - rhs))
     ws.write_formula(row, 6, f'=IF(ROUND({diff},6)=0,"{PASS}","{FAIL}")', st["calc"],
                      PASS if lhs == rhs else FAIL)
     ws.set_row(row, 30)
