@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import xlsxwriter
 
 from xxgk import load_edition
-from xxgk.layout import a1, layouts
+from xxgk.layout import a1, layouts, sheet_ref
 from xxgk.meta import META_SHEET, defined_name, meta_rows
 from xxgk.spec import Edition
 from xxgk.synth import consistent_inputs
@@ -44,10 +44,6 @@ def _excel(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
-
-
-def _sheet_ref(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'!"
 
 
 def _write_cell(ws: Any, row: int, col: int, value: Any) -> None:
@@ -87,7 +83,7 @@ def write_ours(
     for i, f in enumerate(ed.info_fields):
         info_ws.write_string(2 + i, 0, f.label + ("（必填）" if f.required else ""))
         _write_cell(info_ws, 2 + i, 1, fields.get(f.key))
-        wb.define_name(defined_name(f"info.{f.key}"), f"={_sheet_ref(INFO_SHEET)}{a1(2 + i, 1, True)}")
+        wb.define_name(defined_name(f"info.{f.key}"), f"={sheet_ref(INFO_SHEET)}{a1(2 + i, 1, True)}")
     for key, lay in layouts(ed).items():
         if key in omit_tables:
             continue
@@ -103,14 +99,14 @@ def write_ours(
             else:
                 _write_cell(ws, row, col, values.get(ckey))
             if ckey not in drop_names:
-                wb.define_name(defined_name(ckey), f"={_sheet_ref(lay.table.sheet)}{a1(row, col, True)}")
+                wb.define_name(defined_name(ckey), f"={sheet_ref(lay.table.sheet)}{a1(row, col, True)}")
     prose_ws = wb.add_worksheet(ed.prose_sheet)
     for i, s in enumerate(ed.prose_sections):
         row = 2 + 4 * i
         prose_ws.write_string(row, 0, s.label)
         prose_ws.write_string(row + 1, 0, s.hint)
         _write_cell(prose_ws, row + 2, 0, (prose or {}).get(s.key))
-        wb.define_name(defined_name(f"prose.{s.key}"), f"={_sheet_ref(ed.prose_sheet)}{a1(row + 2, 0, True)}")
+        wb.define_name(defined_name(f"prose.{s.key}"), f"={sheet_ref(ed.prose_sheet)}{a1(row + 2, 0, True)}")
     meta_ws = wb.add_worksheet(META_SHEET)
     rows = dict(meta_rows(edition=ed.edition, unit=unit, unit_type=unit_type, year=year))
     rows.update(meta or {})

@@ -4,7 +4,6 @@ and the checker must report exactly the real mistakes -- none for a
 consistent report."""
 
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import pytest

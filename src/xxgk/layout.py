@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .spec import Block, Edition, Node, Table, _join, _path_key
 
-__all__ = ["Region", "TableLayout", "table_layout", "a1", "col_letter"]
+__all__ = ["Region", "TableLayout", "table_layout", "a1", "col_letter", "sheet_ref"]
 
 # Fixed rows above every table on its sheet.
 TITLE_ROW = 0  # e.g. 三、收到和处理政府信息公开申请情况
@@ -37,6 +37,11 @@ def a1(row: int, col: int, absolute: bool = False) -> str:
     """0-based (row, col) to an A1 reference."""
     d = "$" if absolute else ""
     return f"{d}{col_letter(col)}{d}{row + 1}"
+
+
+def sheet_ref(sheet: str) -> str:
+    """The sheet prefix of a reference from another sheet: ``'表三'!``."""
+    return "'" + sheet.replace("'", "''") + "'!"
 
 
 @dataclass(frozen=True)

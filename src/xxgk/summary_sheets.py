@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Sequence
 
 from .findings import severity_label
-from .layout import a1, layouts
+from .layout import a1, layouts, sheet_ref
 from .spec import CellSpec, Edition
 from .writer import excel_number
 
@@ -257,7 +257,7 @@ def _short(label: str, limit: int = 24) -> str:
 
 
 def _ref(sheet: str, row: int, col: int) -> str:
-    return f"'{sheet}'!{a1(row, col, absolute=True)}"
+    return sheet_ref(sheet) + a1(row, col, absolute=True)
 
 
 def _item_groups(items: list[CellSpec]) -> list[tuple[str, list[CellSpec]]]:

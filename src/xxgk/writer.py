@@ -216,10 +216,6 @@ def _check_keys(edition: Edition, values: Mapping[str, Any], overrides: Mapping[
 # -- references ------------------------------------------------------------
 
 
-def _sheet_ref(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'!"
-
-
 def _rects(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
     """Cover a set of (row, col) cells with few rectangles (r1, c1, r2, c2)."""
     runs: list[tuple[int, int, int]] = []
@@ -273,7 +269,7 @@ class _Book:
         parts = [
             ref
             for sheet, cells in by_sheet.items()
-            for ref in _ranges(cells, "" if sheet == on_sheet else _sheet_ref(sheet), absolute)
+            for ref in _ranges(cells, "" if sheet == on_sheet else L.sheet_ref(sheet), absolute)
         ]
         return f"SUM({','.join(parts)})" if parts else "0"
 
@@ -476,14 +472,14 @@ def _write_info(wb: Any, ctx: _Ctx) -> None:
         hint = "已由下发单位填好" if f.key in locked else ("请从下拉列表选择" if f.choices_from else "")
         if hint:
             ws.write_string(row, col + 1, hint, ctx.styles["hint"])
-        wb.define_name(defined_name(f"info.{f.key}"), f"={_sheet_ref(ctx.edition.info_sheet)}{L.a1(row, col, True)}")
+        wb.define_name(defined_name(f"info.{f.key}"), f"={L.sheet_ref(ctx.edition.info_sheet)}{L.a1(row, col, True)}")
     _print_setup(ws)
     _protect(ws, ctx)
 
 
 def _info_ref(ctx: _Ctx, key: str) -> str:
     row, col = info_positions(ctx.edition)[key]
-    return _sheet_ref(ctx.edition.info_sheet) + L.a1(row, col, True)
+    return L.sheet_ref(ctx.edition.info_sheet) + L.a1(row, col, True)
 
 
 # table sheets ---------------------------------------------------------------
@@ -500,8 +496,8 @@ def _unit_row(ctx: _Ctx) -> tuple[str, str]:
 
 
 def _status_formula(ctx: _Ctx) -> tuple[str, str]:
-    fails = _sheet_ref(ctx.edition.checks_sheet) + L.a1(CHECK_SUMMARY_ROW, CHECK_VALUE_COL, True)
-    blanks = _sheet_ref(ctx.edition.checks_sheet) + L.a1(CHECK_BLANKS_ROW, CHECK_VALUE_COL, True)
+    fails = L.sheet_ref(ctx.edition.checks_sheet) + L.a1(CHECK_SUMMARY_ROW, CHECK_VALUE_COL, True)
+    blanks = L.sheet_ref(ctx.edition.checks_sheet) + L.a1(CHECK_BLANKS_ROW, CHECK_VALUE_COL, True)
     formula = (f'=IF({fails}=0,"校验：全部{PASS}"&IF({blanks}>0,"（尚有"&{blanks}&"个数字单元格未填写）",""),'
                f'"校验：有"&{fails}&"项{FAIL}，详见“{ctx.edition.checks_sheet}”工作表")')
     f, b = ctx.failures, ctx.blanks
@@ -654,7 +650,7 @@ def _write_table(wb: Any, ctx: _Ctx, lay: L.TableLayout) -> None:
         _write_number_cell(ws, ctx, key, reg)
         if ctx.edition.cells[key].is_input:
             inputs.append((key, reg))
-            wb.define_name(defined_name(key), f"={_sheet_ref(table.sheet)}{L.a1(reg.r1, reg.c1, True)}")
+            wb.define_name(defined_name(key), f"={L.sheet_ref(table.sheet)}{L.a1(reg.r1, reg.c1, True)}")
     _input_validations(ws, ctx, inputs)
     _conditional_marks(ws, ctx, table.sheet)
     if lay.header_rows:
@@ -692,7 +688,7 @@ def _write_prose(wb: Any, ctx: _Ctx) -> None:
         text = ctx.prose.get(s.key)
         ws.set_row(row, _prose_height(str(text or ""), 330 if s.max_chars else 160))
         _write_value(ws, row, col, None if text in (None, "") else str(text), ctx.styles["text_input"])
-        wb.define_name(defined_name(f"prose.{s.key}"), f"={_sheet_ref(ed.prose_sheet)}{L.a1(row, col, True)}")
+        wb.define_name(defined_name(f"prose.{s.key}"), f"={L.sheet_ref(ed.prose_sheet)}{L.a1(row, col, True)}")
         if s.max_chars:
             ref = L.a1(row, col)
             ws.write_formula(row - 1, col + 1, f'="字数："&LEN({ref})&"/{s.max_chars}"', ctx.styles["hint"],
@@ -742,7 +738,7 @@ def _inputs_by_sheet(ctx: _Ctx) -> dict[str, list[str]]:
     for k in ctx.edition.input_keys:
         sheet, r, c = ctx.book.pos(k)
         cells.setdefault(sheet, []).append((r, c))
-    return {s: _ranges(v, _sheet_ref(s)) for s, v in cells.items()}
+    return {s: _ranges(v, L.sheet_ref(s)) for s, v in cells.items()}
 
 
 def _write_check_row(ws: Any, ctx: _Ctx, row: int, n: int, inst: RuleInstance) -> None:
