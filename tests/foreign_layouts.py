@@ -254,7 +254,8 @@ def _store_cached_results(path: Path, sheets: list[str], cached: Mapping[tuple[s
             value = cached.get((sheet, m.group(2)))
             return f"{m.group(1)}<v>{value}</v>" if value is not None else m.group(0)
 
-        text = re.sub(r'(<c r="([A-Z]+\d+)"[^>]*>\s*<f>[^<]*</f>)\s*<v\s*/>', put, text)
+        # openpyxl writes an empty result as <v/> (stdlib XML) or <v></v> (with lxml installed).
+        text = re.sub(r'(<c r="([A-Z]+\d+)"[^>]*>\s*<f>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)', put, text)
         parts[member] = text.encode("utf-8")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():
