@@ -11,7 +11,8 @@ from test_checker import ED, POS, consistent_values, instances, make_submission
 from xxgk.checker import FileError, check_submission
 from xxgk.report import compact_cells, exit_code, json_document, render_json, render_text
 
-FILE_KEYS = ["path", "status", "unit", "unit_type", "year", "ours", "errors", "warnings", "findings", "values"]
+FILE_KEYS = ["path", "status", "unit", "unit_type", "year", "ours", "file_kind", "errors", "warnings", "findings",
+             "values", "origins"]
 FINDING_KEYS = ["code", "severity", "message", "rule", "sheet", "cells", "keys", "expected", "actual",
                 "difference"]
 
@@ -63,6 +64,7 @@ def test_json_schema_is_stable():
     assert c["status"] == "passed" and c["findings"] == [] and c["errors"] == 0
     assert w["status"] == "errors" and w["errors"] == 1 and w["warnings"] == 1
     assert u["status"] == "unreadable" and u["findings"][0]["code"] == "file-not-xlsx" and u["values"] == {}
+    assert (c["file_kind"], u["file_kind"]) == ("workbook", None) and c["origins"] == {}
     assert set(c["values"]) == set(ED.cells)
     assert w["values"][target] == int(wrong.values[target])
     typed = next(f for f in w["findings"] if f["code"] == "total-typed-wrong")

@@ -35,7 +35,7 @@ import datetime as _dt
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
@@ -48,7 +48,7 @@ from .submission import CellValue, Submission, UnreadableFile
 from .values import BLANK, normalise_decimal, parse_number
 from .xlsx import NUMBER, RawCell, XlsxBook, parse_a1
 
-__all__ = ["read_workbook", "canonical_label", "NAMES_MISSING", "TABLE_DUPLICATED"]
+__all__ = ["read_workbook", "read_book", "canonical_label", "NAMES_MISSING", "TABLE_DUPLICATED"]
 
 NAMES_MISSING = "names-missing"  # info: defined names of input cells missing, positions derived
 TABLE_DUPLICATED = "table-duplicated"  # warning: a table found on several sheets, one was read
@@ -68,19 +68,28 @@ Position = tuple[str, int, int]  # sheet, row, col (0-based)
 def read_workbook(path: str | Path, edition: Edition | str | None = None) -> Submission:
     """Read one workbook; raise :class:`UnreadableFile` if it cannot be read at all."""
     with XlsxBook(path) as book:
-        meta = _read_meta(book)
-        ed, findings = _choose_edition(edition, meta)
-        sub = Submission(path=str(path), edition=ed.edition, ours=meta is not None)
-        sub.findings.extend(findings)
-        labels = _LabelIndex(book)
-        if meta is not None:
-            positions = _locate_ours(book, ed, sub)
-        else:
-            positions = _locate_by_labels(labels, ed, sub)
-        _read_cells(book, ed, positions, sub)
-        sub.info = _read_info(book, labels, ed)
-        sub.prose = _read_prose(book, labels, ed)
-        _identify(sub, meta, labels, ed)
+        return read_book(book, path, edition)
+
+
+def read_book(book: XlsxBook, path: str | Path, edition: Edition | str | None = None,
+              file_kind: str = "workbook") -> Submission:
+    """Read an opened book: an :class:`XlsxBook`, or a
+    :class:`xxgk.published.grid.GridBook` holding a published report's tables
+    (``file_kind`` "html", "text", "docx" or "pdf"; read by labels, every
+    cell keeping its origin in the document)."""
+    meta = _read_meta(book)
+    ed, findings = _choose_edition(edition, meta)
+    sub = Submission(path=str(path), edition=ed.edition, ours=meta is not None, file_kind=file_kind)
+    sub.findings.extend(findings)
+    labels = _LabelIndex(book)
+    if meta is not None:
+        positions = _locate_ours(book, ed, sub)
+    else:
+        positions = _locate_by_labels(labels, ed, sub)
+    _read_cells(book, ed, positions, sub)
+    sub.info = _read_info(book, labels, ed)
+    sub.prose = _read_prose(book, labels, ed)
+    _identify(sub, meta, labels, ed)
     return sub
 
 
@@ -208,9 +217,13 @@ def _drop_missing_sheets(book: XlsxBook, ed: Edition, positions: dict[str, Posit
 
 
 def _read_cells(book: XlsxBook, ed: Edition, positions: dict[str, Position], sub: Submission) -> None:
+    origin = getattr(book, "origin", None)  # a published report's book: where each cell came from
     for key, (sheet, row, col) in positions.items():
         raw = book.cells(sheet).get((row, col))
-        sub.cells[key] = _cell_value(key, ed.cells[key].value_type, sheet, row, col, raw)
+        cv = _cell_value(key, ed.cells[key].value_type, sheet, row, col, raw)
+        if origin is not None:
+            cv.origin = origin(sheet, row, col)
+        sub.cells[key] = cv
 
 
 def _cell_value(key: str, value_type: str, sheet: str, row: int, col: int, raw: RawCell | None) -> CellValue:
@@ -358,13 +371,32 @@ def _locate_by_labels(labels: _LabelIndex, ed: Edition, sub: Submission) -> dict
         if found and rivals:
             sub.findings.append(_table_duplicated(table, sheet, rivals))
         if found:
-            places.append(f"{table.sheet}在“{sheet}”")
+            places.append(f"{table.sheet}在{_place(labels.book, sheet, found)}")
         if missing:
             sub.findings.append(_labels_not_found(table, missing, [k for k in table.cell_keys() if k not in found]))
     where = "，".join(places) if places else "未找到任何表格"
-    sub.findings.insert(0, Finding("not-our-template", "info",
-                                   f"此工作簿不是用本系统模板填报的，已按官方标签定位表格（{where}）。"))
+    if sub.file_kind == "workbook":
+        message = f"此工作簿不是用本系统模板填报的，已按官方标签定位表格（{where}）。"
+    else:
+        message = f"此文件是已发布的报告（{FILE_KIND_NAMES.get(sub.file_kind, sub.file_kind)}），已按官方标签定位表格（{where}）。"
+    sub.findings.insert(0, Finding("not-our-template", "info", message))
     return positions
+
+
+FILE_KIND_NAMES = {"workbook": "工作簿", "html": "网页", "text": "文本", "docx": "Word 文档", "pdf": "PDF 文件"}
+
+
+def _place(book: XlsxBook, sheet: str, found: dict[str, Position]) -> str:
+    """Where a table was found: its sheet, or in a published report where
+    its first cell was read (“第1个表格第3行”)."""
+    origin = getattr(book, "origin", None)
+    if origin is None:
+        return f"“{sheet}”"
+    first = min(found.values(), key=lambda p: (p[1], p[2]))
+    o = origin(*first)
+    if o is None:
+        return f"“{sheet}”"
+    return replace(o, col=None).describe()
 
 
 def _table_duplicated(table: Table, sheet: str, rivals: list[str]) -> Finding:

@@ -26,6 +26,7 @@ Schema, version 1 (keys are never removed or renamed; new keys may be added)::
           "unit_type": "乡镇（街道）" | null,
           "year": 2023 | null,
           "ours": true | false | null,      # made from an xxgk template
+          "file_kind": "workbook" | "html" | "text" | "docx" | "pdf" | null,  # what kind of file was read
           "errors": 0,                      # number of findings of severity error
           "warnings": 2,                    # number of findings of severity warning
           "findings": [                     # sorted by table, then row
@@ -39,10 +40,13 @@ Schema, version 1 (keys are never removed or renamed; new keys may be added)::
               "keys": ["t3.new_received.total", …],  # cell keys of the format
               "expected": number | string | null,
               "actual": number | string | null,
-              "difference": number | string | null   # actual − expected
+              "difference": number | string | null,  # actual − expected
+              "origins": ["第2页第15行", …]  # published reports only: where its figures were read
             }
           ],
-          "values": {"t2.rules.issued": 0, "t2.fees.amount": "1.25", …}
+          "values": {"t2.rules.issued": 0, "t2.fees.amount": "1.25", …},
+          "origins": {"t3.new_received.natural": {"page": 2, "line": 15}, …}  # published reports:
+                                            # where each figure was read (page/line or table/row/col)
         }
       ]
     }
@@ -69,6 +73,7 @@ from . import __version__
 from .checker import NO_NUMBER, CheckResult, FileError, a1_position, finding_group
 from .findings import Finding, _json_number, severity_label
 from .spec import Edition
+from .submission import Submission
 
 __all__ = ["render_text", "render_json", "json_document", "file_entry", "use_color", "compact_cells", "exit_code"]
 
@@ -110,15 +115,32 @@ def compact_cells(cells: Sequence[str]) -> str:
     return ",".join(refs[0] if len(refs) == 1 else f"{refs[0]}:{refs[-1]}" for refs, _ in runs)
 
 
-def _location(f: Finding) -> str:
+def _location(f: Finding, sub: Submission | None = None) -> str:
+    origins = finding_origins(f, sub)
+    if origins:
+        return "、".join(origins[:3]) + ("等" if len(origins) > 3 else "")
     if not f.sheet:
         return ""
     return f"{f.sheet}!{compact_cells(f.cells)}" if f.cells else f.sheet
 
 
-def _finding_lines(f: Finding) -> list[str]:
+def finding_origins(f: Finding, sub: Submission | None) -> list[str]:
+    """A published report's finding: where in the document its figures were
+    read (“第2页第15行”), in the order of its keys; [] for a workbook."""
+    if sub is None or sub.file_kind == "workbook":
+        return []
+    out = []
+    for key in f.keys:
+        cv = sub.cells.get(key)
+        text = cv.origin.describe() if cv is not None and cv.origin is not None else ""
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def _finding_lines(f: Finding, sub: Submission | None = None) -> list[str]:
     label = click.style(severity_label(f.severity), **_STYLE.get(f.severity, {}))
-    where = _location(f)
+    where = _location(f, sub)
     head = f"  {label}  {where}" if where else f"  {label}"
     return [head, f"        {f.message}"] if len(where) > 24 else [f"{head}  {f.message}"]
 
@@ -158,7 +180,7 @@ def _file_text(result: Result, edition: Edition) -> list[str]:
                 group = heading
                 if heading:
                     lines.append(f" {heading}")
-            lines.extend(_finding_lines(f))
+            lines.extend(_finding_lines(f, result.submission))
     lines.append(_verdict(result))
     return lines
 
@@ -203,8 +225,8 @@ def file_entry(result: Result) -> dict:
     if isinstance(result, FileError):
         return {
             "path": result.path, "status": "unreadable", "unit": None, "unit_type": None, "year": None,
-            "ours": None, "errors": 1, "warnings": 0, "findings": [result.to_finding().to_dict()],
-            "values": {},
+            "ours": None, "file_kind": None, "errors": 1, "warnings": 0, "findings": [result.to_finding().to_dict()],
+            "values": {}, "origins": {},
         }
     sub = result.submission
     return {
@@ -214,11 +236,21 @@ def file_entry(result: Result) -> dict:
         "unit_type": (sub.info.get("unit_type") or sub.unit_type) if sub else None,
         "year": sub.year if sub else None,
         "ours": sub.ours if sub else None,
+        "file_kind": sub.file_kind if sub else None,
         "errors": len(result.errors),
         "warnings": len(result.warnings),
-        "findings": [f.to_dict() for f in result.findings],
+        "findings": [_finding_dict(f, sub) for f in result.findings],
         "values": _values(result),
+        "origins": {k: cv.origin.to_dict() for k, cv in sub.cells.items() if cv.origin is not None} if sub else {},
     }
+
+
+def _finding_dict(f: Finding, sub: Submission | None) -> dict:
+    d = f.to_dict()
+    origins = finding_origins(f, sub)
+    if origins:
+        d["origins"] = origins
+    return d
 
 
 def json_document(results: Iterable[Result], edition: Edition) -> dict:

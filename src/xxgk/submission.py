@@ -8,7 +8,10 @@ from pathlib import Path
 
 from .findings import Finding
 
-__all__ = ["CellValue", "Submission", "UnreadableFile"]
+__all__ = ["CellValue", "Origin", "Submission", "UnreadableFile", "FILE_KINDS"]
+
+# Kinds of file a submission can be read from (Submission.file_kind).
+FILE_KINDS = ("workbook", "html", "text", "docx", "pdf")
 
 
 class UnreadableFile(Exception):
@@ -22,6 +25,37 @@ class UnreadableFile(Exception):
 
     def __str__(self) -> str:
         return f"{self.path}：{self.message}"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a figure of a published report was read (all 1-based): page and
+    line for PDF and text, table, row and column for web pages and Word."""
+
+    page: int | None = None
+    line: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+
+    def describe(self) -> str:
+        """In Chinese, e.g. “第2页第15行” or “第1个表格第3行第2列”."""
+        parts = []
+        if self.page is not None:
+            parts.append(f"第{self.page}页")
+        if self.table is not None:
+            parts.append(f"第{self.table}个表格")
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.line is not None:
+            parts.append(f"第{self.line}行")
+        if self.col is not None:
+            parts.append(f"第{self.col}列")
+        return "".join(parts)
+
+    def to_dict(self) -> dict[str, int]:
+        return {k: v for k, v in (("page", self.page), ("line", self.line), ("table", self.table),
+                                  ("row", self.row), ("col", self.col)) if v is not None}
 
 
 @dataclass
@@ -42,6 +76,7 @@ class CellValue:
     formula: str | None = None  # formula text without "=", when the cell has one
     cached: Decimal | None = None  # cached result of a formula cell
     note: str = ""  # how a value was read out of text, e.g. "“12件”读作 12"
+    origin: Origin | None = None  # published reports: where in the document it was read
 
 
 @dataclass
@@ -56,6 +91,7 @@ class Submission:
     kind: str = "unit"  # unit / summary
     members: list[str] = field(default_factory=list)  # summary: unit names included
     ours: bool = True  # made from our template (metadata sheet found)
+    file_kind: str = "workbook"  # workbook / html / text / docx / pdf (FILE_KINDS)
     template_version: str | None = None
     fee_decimals: int | None = None  # decimals the template allowed for the fee
     info: dict[str, str] = field(default_factory=dict)  # 基本信息 by field key
