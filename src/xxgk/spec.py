@@ -162,6 +162,7 @@ class Table:
     sheet: str
     orientation: str
     blocks: tuple[Block, ...]
+    aliases: tuple[str, ...] = ()  # other wordings of the title in published reports (no number)
 
     def cell_keys(self) -> list[str]:
         keys = []
@@ -254,6 +255,7 @@ class ProseSection:
     label: str
     hint: str
     max_chars: int | None
+    aliases: tuple[str, ...] = ()  # other wordings of the heading in published reports (no number)
 
 
 @dataclass(frozen=True)
@@ -288,6 +290,11 @@ class Edition:
     cells: dict[str, CellSpec] = field(default_factory=dict)
     rule_instances: tuple[RuleInstance, ...] = ()
     sets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Published reports: top-level headings outside the format (a section
+    # 信息处理费收取情况 inserted before 五), and words where a web page's own
+    # text begins after the report (打印本页 …).
+    extra_headings: tuple[str, ...] = ()
+    page_end_markers: tuple[str, ...] = ()
 
     # -- lookups -----------------------------------------------------------
     def table(self, key: str) -> Table:
@@ -445,6 +452,7 @@ def build_edition(data: Mapping[str, Any]) -> Edition:
                     sheet=t["sheet"],
                     orientation=t.get("orientation", "portrait"),
                     blocks=blocks,
+                    aliases=tuple(t.get("aliases") or ()),
                 )
             )
         ed = Edition(
@@ -465,7 +473,8 @@ def build_edition(data: Mapping[str, Any]) -> Edition:
             info_sheet=data["workbook"]["info_sheet"],
             checks_sheet=data["workbook"]["checks_sheet"],
             prose_sections=tuple(
-                ProseSection(s["key"], s["number"], s["label"], s.get("hint", ""), s.get("max_chars"))
+                ProseSection(s["key"], s["number"], s["label"], s.get("hint", ""), s.get("max_chars"),
+                             tuple(s.get("aliases") or ()))
                 for s in data["prose"]["sections"]
             ),
             value_types=data["value_types"],
@@ -488,6 +497,8 @@ def build_edition(data: Mapping[str, Any]) -> Edition:
                 for r in data["rules"]
             ),
             sets={k: tuple(v) for k, v in (data.get("sets") or {}).items()},
+            extra_headings=tuple(data["prose"].get("extra_headings") or ()),
+            page_end_markers=tuple(data["prose"].get("page_end_markers") or ()),
         )
     except (KeyError, TypeError) as exc:
         raise SpecError(f"格式描述不完整：{exc!r}") from exc
