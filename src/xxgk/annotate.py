@@ -16,7 +16,7 @@ from .findings import Finding, severity_label
 from .meta import defined_name
 from .submission import UnreadableFile
 
-__all__ = ["annotate", "annotate_results", "annotated_name", "RESULT_SHEET", "AUTHOR", "FILLS"]
+__all__ = ["annotate", "annotate_results", "annotated_name", "annotation_targets", "RESULT_SHEET", "AUTHOR", "FILLS"]
 
 RESULT_SHEET = "校验结果"
 AUTHOR = "xxgk"
@@ -40,9 +40,10 @@ def annotate(path: str | Path, result: CheckResult, out: str | Path) -> Path:
     """
     from openpyxl import load_workbook
 
+    from .safeio import atomic_output, refuse_overwriting_inputs
+
     src, dst = Path(path), Path(out)
-    if dst.exists() and dst.resolve() == src.resolve():
-        raise ValueError(f"批注副本不能覆盖原文件：{src}")
+    refuse_overwriting_inputs([dst], [src])
     if src.suffix.lower() not in OPENPYXL_SUFFIXES:
         raise UnreadableFile(src, "只能为 .xlsx/.xlsm 工作簿生成批注副本，请先另存为 .xlsx。", "file-not-xlsx")
     try:
@@ -53,8 +54,17 @@ def annotate(path: str | Path, result: CheckResult, out: str | Path) -> Path:
         _mark(wb[sheet], ref, findings)
     _result_sheet(wb, result)
     dst.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(dst)
+    with atomic_output(dst) as tmp:
+        wb.save(tmp)
     return dst
+
+
+def annotation_targets(paths: list, out: str | Path) -> list[Path]:
+    """Where :func:`annotate_results` may write the copies of ``paths``."""
+    out = Path(out)
+    if len(paths) > 1 or out.is_dir():
+        return [out / annotated_name(p) for p in paths]
+    return [out]
 
 
 def annotate_results(results: list[CheckResult | FileError], out: str | Path) -> list[str]:

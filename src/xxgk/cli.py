@@ -10,8 +10,42 @@ from . import __version__
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
-@click.group(context_settings=CONTEXT)
+
+class _Group(click.Group):
+    """Ctrl-C and SIGTERM end any command with one Chinese line and exit
+    130 / 143 (no traceback); outputs are written atomically, so whatever was
+    at an output path before is intact."""
+
+    def invoke(self, ctx: click.Context):
+        from .safeio import Terminated, install_signal_handlers
+
+        install_signal_handlers()
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted("已中断（Ctrl-C）", EXIT_INTERRUPTED)
+        except Terminated:
+            _interrupted("已终止（收到 SIGTERM）", EXIT_TERMINATED)
+
+
+def _interrupted(what: str, code: int) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the goodbye
+    click.echo(f"\n{what}：未写入任何不完整的文件，原有输出文件保持不变。", err=True)
+    raise SystemExit(code)
+
+
+def _refused(exc: Exception) -> None:
+    """An output that would destroy an input or a filled workbook: one line, exit 2."""
+    click.echo(f"错误：{exc}", err=True)
+    raise SystemExit(2)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="xxgk")
 def main() -> None:
     """政府信息公开工作年度报告：生成填报模板、校验报送的工作簿、汇总为区（市）报告。"""
@@ -38,13 +72,17 @@ def _last_year() -> int:
 @click.option("--fee-decimals", type=click.IntRange(0, 10), default=4, show_default=True,
               help="行政事业性收费金额保留的小数位数。")
 @click.option("--edition", default="2021", show_default=True, help="格式版本。")
-def template_command(unit, unit_type, year, out, roster, password, fee_decimals, edition) -> None:
+@click.option("--force", is_flag=True,
+              help="允许覆盖已存在的空白模板（已填报的工作簿任何情况下都不会被覆盖）。")
+def template_command(unit, unit_type, year, out, roster, password, fee_decimals, edition, force) -> None:
     """生成填报模板（xlsx）：单个单位，或按名册为每个单位各生成一份。"""
     from .roster import RosterError
+    from .safeio import RefusedOutput
     from .spec import SpecError
     from .template import UnitTypeError, template_file_name, write_roster_templates, write_template
 
-    options = {"year": year, "password": password, "fee_decimals": fee_decimals, "edition": edition}
+    options = {"year": year, "password": password, "fee_decimals": fee_decimals, "edition": edition,
+               "force": force}
     try:
         if roster:
             paths = write_roster_templates(roster, out or ".", **options)
@@ -54,6 +92,8 @@ def template_command(unit, unit_type, year, out, roster, password, fee_decimals,
                               unit_type=unit_type, **options)
     except UnitTypeError as exc:
         raise click.BadParameter(str(exc), param_hint="--unit-type") from None
+    except RefusedOutput as exc:
+        _refused(exc)
     except (RosterError, SpecError) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -95,6 +135,14 @@ def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, editio
     files = expand_paths(paths)
     if not files:
         raise click.UsageError("没有找到要校验的工作簿（.xlsx、.xlsm、.xls、.et）。")
+    if annotate_out:
+        from .annotate import annotation_targets
+        from .safeio import RefusedOutput, refuse_overwriting_inputs
+
+        try:
+            refuse_overwriting_inputs(annotation_targets(files, annotate_out), [*files, previous])
+        except RefusedOutput as exc:
+            _refused(exc)
     try:
         results = check_paths(files, previous=previous, edition=ed if edition else None,
                               fee_decimals=fee_decimals, expected_year=year)
@@ -153,6 +201,7 @@ def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_w
     """
     from .consolidate import ConsolidationError, closing_line, consolidate
     from .roster import RosterError
+    from .safeio import RefusedOutput
     from .spec import SpecError
 
     try:
@@ -163,6 +212,8 @@ def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_w
         )
     except SpecError as exc:
         raise click.BadParameter(str(exc), param_hint="--edition") from None
+    except RefusedOutput as exc:
+        _refused(exc)
     except (RosterError, ConsolidationError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(closing_line(result))

@@ -32,6 +32,7 @@ from typing import Iterable, Iterator, Sequence
 
 from .findings import Finding
 from .roster import RosterEntry, RosterError, normalise_unit_name, read_roster
+from .safeio import OutputIsInput, atomic_output, refuse_overwriting_inputs
 from .spec import DEFAULT_EDITION, Edition, load_edition
 
 __all__ = [
@@ -201,7 +202,7 @@ def collect_paths(inputs: Iterable[str | os.PathLike], *, skip: Iterable[str | o
 
 
 def _same(p: str | os.PathLike) -> str:
-    return os.path.normcase(os.path.abspath(p))
+    return os.path.normcase(os.path.realpath(p))
 
 
 # -- reading (in worker processes) -------------------------------------------
@@ -520,6 +521,11 @@ def consolidate(
     paths = collect_paths(inputs)
     if not paths:
         raise ConsolidationError("没有找到要汇总的工作簿（.xlsx）")
+    roster_path = roster if isinstance(roster, (str, os.PathLike)) else None
+    refuse_overwriting_inputs([long_out, out], [roster_path])
+    refuse_overwriting_inputs([long_out], paths)
+    if out:  # before any work: --out may only replace an earlier summary
+        _refuse_out(Path(out), [read_one(p, ed.edition) for p in paths if _same(p) == _same(out)])
 
     # checked as `xxgk check` does: each workbook's own fee decimals unless given
     stream = read_files(paths, edition=ed.edition, fee_decimals=fee_decimals, jobs=jobs)
@@ -533,6 +539,7 @@ def consolidate(
         if not name:
             raise ConsolidationError("无法从单位名称推断汇总单位名称，请用 --name 指定（如“某某区”）")
     out_path = Path(out) if out else Path.cwd() / default_out_name(name, year)
+    _refuse_out(out_path, [f for f in files if _same(f.path) == _same(out_path)])
     files = [f for f in files if _same(f.path) != _same(out_path)]  # a previous run's output
     if not any(f.readable for f in files):
         raise ConsolidationError(f"{len(files)} 个文件均无法读取，未生成汇总表")
@@ -554,6 +561,14 @@ def consolidate(
     if result.long_out:
         write_long(result.long_out, included, ed)
     return result
+
+
+def _refuse_out(out: Path, found: list[FileResult]) -> None:
+    """The summary may replace the file at ``out`` only if that file is itself
+    a summary (an earlier run's output), never a submission."""
+    for f in found:
+        if not (f.readable and f.kind == "summary"):
+            raise OutputIsInput(f"输出文件 {out} 是要汇总的输入文件之一（{f.name}），不能覆盖，请另选输出文件名")
 
 
 # Suffixes that end the name of an administrative area (青溪区, 某某县, 某某市 …).
@@ -643,10 +658,11 @@ def write_long(path: str | os.PathLike, files: Iterable[FileResult], ed: Edition
     df = pd.DataFrame(list(long_rows(files, ed)), columns=list(LONG_COLUMNS))
     df["year"] = df["year"].astype("Int64")
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".parquet":
-        df.to_parquet(path, index=False)
-    else:
-        df.to_csv(path, index=False, encoding="utf-8-sig")
+    with atomic_output(path) as tmp:
+        if path.suffix.lower() == ".parquet":
+            df.to_parquet(tmp, index=False)
+        else:
+            df.to_csv(tmp, index=False, encoding="utf-8-sig")
     return path
 
 

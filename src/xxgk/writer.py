@@ -834,15 +834,30 @@ def write_report(
     values, overrides = dict(values or {}), dict(overrides or {})
     _check_keys(ed, values, overrides)
     # Small reports are built in memory (fast for 1,000 templates); a summary
-    # with extra sheets goes through a temporary file, so its size in memory
-    # does not grow with the number of units.
-    scratch = None if extra_sheets is None else tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
-    if scratch:
-        scratch.close()
+    # with extra sheets goes through a private scratch folder (removed in any
+    # case), so its size in memory does not grow with the number of units.
+    scratch_dir = None if extra_sheets is None else tempfile.TemporaryDirectory(prefix="xxgk-")
+    try:
+        _write_report(target, ed, scratch_dir.name if scratch_dir else None, unit=unit, unit_type=unit_type,
+                      year=year, values=values, overrides=overrides, prose=prose, info=info,
+                      lock_unit=lock_unit, password=password, fee_decimals=fee_decimals, kind=kind,
+                      members=members, extra_sheets=extra_sheets)
+    finally:
+        if scratch_dir:
+            scratch_dir.cleanup()
+
+
+def _write_report(target, ed: Edition, scratch_dir: str | None, *, unit, unit_type, year, values, overrides,
+                  prose, info, lock_unit, password, fee_decimals, kind, members, extra_sheets) -> None:
+    from .safeio import atomic_output
+
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(scratch.name if scratch else buf,
-                             {"in_memory": scratch is None,
-                              "default_format_properties": {"font_name": FONT, "font_size": 11}})
+    source = os.path.join(scratch_dir, "report.xlsx") if scratch_dir else buf
+    options = {"in_memory": scratch_dir is None,
+               "default_format_properties": {"font_name": FONT, "font_size": 11}}
+    if scratch_dir:
+        options["tmpdir"] = scratch_dir
+    wb = xlsxwriter.Workbook(source, options)
     wb.set_properties({"title": ed.title_for(unit, year if year is not None else ""),
                        "subject": ed.name, "author": "xxgk", "created": FIXED_DATE})
     ctx = _Ctx(ed, _Book(ed, L.layouts(ed)), _Values(ed, values, overrides), Styles(wb), fee_decimals,
@@ -856,14 +871,10 @@ def write_report(
     if extra_sheets:
         extra_sheets(wb, ctx.styles)
     _write_meta(wb, ctx, kind, members)
-    try:
-        wb.close()
-        with zipfile.ZipFile(scratch.name if scratch else buf) as src:
-            if hasattr(target, "write"):
-                protect_structure(src, target, password)
-            else:
-                with open(target, "wb") as fh:
-                    protect_structure(src, fh, password)
-    finally:
-        if scratch:
-            os.unlink(scratch.name)
+    wb.close()
+    with zipfile.ZipFile(source) as src:
+        if hasattr(target, "write"):
+            protect_structure(src, target, password)
+        else:
+            with atomic_output(target) as tmp, open(tmp, "wb") as fh:
+                protect_structure(src, fh, password)
