@@ -4,4 +4,89 @@ Each front-end turns a document into a :class:`~xxgk.published.grid.GridBook`
 (tables and paragraphs, every cell with its origin) and hands it to the
 label-based reader (:func:`xxgk.reader.read_book`).  Heavy libraries (lxml,
 python-docx, pdfplumber) are imported only inside the front-ends.
+
+:func:`read_published` reads any report file -- a workbook or a published
+report -- choosing the reader by the file's content, not its name.
 """
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from ..spec import Edition
+from ..submission import Submission, UnreadableFile
+
+__all__ = ["read_published", "sniff", "REPORT_SUFFIXES", "PUBLISHED_SUFFIXES"]
+
+PUBLISHED_SUFFIXES = (".html", ".htm", ".shtml", ".txt", ".docx", ".pdf")
+REPORT_SUFFIXES = (".xlsx", *PUBLISHED_SUFFIXES)  # files taken from a folder
+
+_HTML_MARK = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|meta|table|div|p|title|tr|td|span)[\s>/]", re.I)
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(path: str | Path) -> str:
+    """The kind of a file by its content: "workbook", "docx", "pdf", "html"
+    or "text" (the name's suffix decides only for a broken zip)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except OSError as exc:
+        raise UnreadableFile(path, f"无法打开文件：{exc.strerror or exc}") from None
+    suffix = Path(path).suffix.lower()
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "docx" if suffix == ".docx" else "workbook"
+        if "word/document.xml" in names:
+            return "docx"
+        return "workbook"
+    if not head:
+        return _by_suffix(suffix) if suffix in PUBLISHED_SUFFIXES else "workbook"
+    if head.startswith(_OLE):
+        if suffix == ".docx":
+            raise UnreadableFile(path, "Word 文档设置了打开密码（或不是 .docx 格式），请去掉密码另存为 .docx 后再读取",
+                                 code="file-encrypted")
+        if suffix in (".doc", ".wps"):
+            raise UnreadableFile(path, "这是旧版 Word（.doc/.wps）文件，请在 Word 或 WPS 中另存为 .docx 后再读取",
+                                 code="file-not-docx")
+        return "workbook"  # .xls, .et, encrypted: the workbook reader says what it is
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if _HTML_MARK.search(head):
+        return "html"
+    return "text"
+
+
+def _by_suffix(suffix: str) -> str:
+    return {".html": "html", ".htm": "html", ".shtml": "html", ".docx": "docx", ".pdf": "pdf"}.get(suffix, "text")
+
+
+def read_published(path: str | Path, edition: Edition | str | None = None) -> Submission:
+    """Read one report file of any kind (workbook, web page, text, Word, PDF)
+    into a Submission; raise :class:`UnreadableFile` with a Chinese message
+    for a file that cannot be read."""
+    kind = sniff(path)
+    if kind == "workbook":
+        from ..reader import read_workbook
+
+        return read_workbook(path, edition)
+    if kind == "html":
+        from .html import read_html
+
+        return read_html(path, edition)
+    if kind == "docx":
+        from .docx import read_docx
+
+        return read_docx(path, edition)
+    if kind == "pdf":
+        from .pdf import read_pdf
+
+        return read_pdf(path, edition)
+    from .text import read_text
+
+    return read_text(path, edition)
