@@ -7,6 +7,9 @@ import sys
 import click
 
 from . import __version__
+from .cli_zh import ChineseGroup, install
+
+install()  # click's own messages, headings and placeholders in Chinese
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -14,7 +17,7 @@ EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
 
-class _Group(click.Group):
+class _Group(ChineseGroup):
     """Ctrl-C and SIGTERM end any command with one Chinese line and exit
     130 / 143 (no traceback); outputs are written atomically, so whatever was
     at an output path before is intact."""
@@ -45,26 +48,43 @@ def _refused(exc: Exception) -> None:
     raise SystemExit(2)
 
 
+# The default of every --year option (see xxgk.reportyear).
+YEAR_DEFAULT_TEXT = "默认为正在编制的年度（11、12 月为今年，其余月份为上一年）"
+
+
+def _report_year() -> int:
+    from .reportyear import report_year
+
+    return report_year()
+
+
+def year_option(help_text: str):
+    return click.option("--year", type=click.IntRange(1990, 2200), default=_report_year,
+                        help=help_text + YEAR_DEFAULT_TEXT + "。")
+
+
 @click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="xxgk")
 def main() -> None:
-    """政府信息公开工作年度报告：生成填报模板、校验报送的工作簿、汇总为区（市）报告。"""
+    """\b
+    政府信息公开工作年度报告：生成填报模板、校验报送的工作簿、汇总为区（市）报告。
+    每个命令的用法：xxgk <命令> --help
+
+    \b
+    示例：
+      xxgk template --roster 名册.csv --out 模板/
+      xxgk check 报送/
+      xxgk consolidate 报送/ --roster 名册.csv
+    """
 
 
 # -- template ---------------------------------------------------------------
 
 
-def _last_year() -> int:
-    import datetime
-
-    return datetime.date.today().year - 1
-
-
-@main.command("template")
+@main.command("template", short_help="生成填报模板：单个单位，或按名册每个单位一份。")
 @click.option("--unit", default="", help="单位名称（填入“基本信息”）。")
 @click.option("--unit-type", default="", help="单位类型（层级），如“乡镇（街道）”。")
-@click.option("--year", type=click.IntRange(1990, 2200), default=_last_year, show_default="上一年",
-              help="报告年度。")
+@year_option("报告年度；")
 @click.option("--out", "-o", "out", type=click.Path(), help="输出文件；与 --roster 一起使用时为输出文件夹。")
 @click.option("--roster", type=click.Path(dir_okay=False),
               help="名册（CSV 或 XLSX）：为每个单位生成一份模板，单位名称和类型已填好并锁定。")
@@ -75,7 +95,14 @@ def _last_year() -> int:
 @click.option("--force", is_flag=True,
               help="允许覆盖已存在的空白模板（已填报的工作簿任何情况下都不会被覆盖）。")
 def template_command(unit, unit_type, year, out, roster, password, fee_decimals, edition, force) -> None:
-    """生成填报模板（xlsx）：单个单位，或按名册为每个单位各生成一份。"""
+    """\b
+    生成填报模板（xlsx）：单个单位，或按名册为每个单位各生成一份。
+
+    \b
+    示例：
+      xxgk template --roster 名册.csv --out 模板/
+      xxgk template --unit 东湖街道办事处 --unit-type 乡镇（街道） --out 东湖.xlsx
+    """
     from .roster import RosterError
     from .safeio import RefusedOutput
     from .spec import SpecError
@@ -105,11 +132,11 @@ def template_command(unit, unit_type, year, out, roster, password, fee_decimals,
 # (implemented in xxgk.checker / xxgk.report / xxgk.annotate)
 
 
-@main.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@main.command("check", short_help="校验报送的工作簿：勾稽关系、填写规范、与上年衔接、合理性。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True), metavar="文件或文件夹...")
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False),
               help="本单位上一年度的报告（工作簿），用于核对上年结转数和现行有效件数。")
-@click.option("--year", type=click.IntRange(1990, 2200), help="应报送的报告年度；工作簿年度不符时报错。")
+@year_option("应报送的报告年度，工作簿的年度不符时报错；")
 @click.option("--fee-decimals", type=click.IntRange(0, 10),
               help="收费金额允许的小数位数（默认取模板中的设定，否则 4）。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -119,9 +146,14 @@ def template_command(unit, unit_type, year, out, roster, password, fee_decimals,
                    "多个文件时为输出文件夹，其中每个有问题的文件生成“<名称>_批注.xlsx”。")
 @click.option("--edition", default=None, help="格式版本（默认 2021）。")
 def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, edition) -> None:
-    """校验报送的工作簿（文件或文件夹）：勾稽关系、填写规范、与上年衔接和合理性。
-
+    """\b
+    校验报送的工作簿（文件或文件夹）：勾稽关系、填写规范、与上年衔接和合理性。
     退出码：0 没有错误（可以有提醒），1 有错误，2 有文件无法读取或用法错误。
+
+    \b
+    示例：
+      xxgk check 报送/
+      xxgk check 报送/东湖街道.xlsx --previous 上年/ --annotate 退回/
     """
     from .checker import check_paths, expand_paths
     from .report import exit_code, render_json, render_text, use_color
@@ -171,12 +203,12 @@ def _long_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
     return value
 
 
-@main.command("consolidate")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@main.command("consolidate", short_help="汇总报送的工作簿，生成区（市）汇总报告。")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar="文件或文件夹...")
 @click.option("--name", "-n", help="汇总单位名称（区、市），用于标题和默认文件名；不填则取各单位名称的共同前缀（如“青溪区”）。")
 @click.option("--roster", type=click.Path(dir_okay=False),
               help="名册（CSV 或 XLSX：单位名称，可选单位代码、单位类型）；列出未报送和不在名册的单位。")
-@click.option("--year", type=click.IntRange(1990, 2200), help="报告年度；不填则取多数工作簿的年度。")
+@year_option("汇总的报告年度，其他年度的工作簿不计入汇总；")
 @click.option("--out", "-o", type=click.Path(dir_okay=False), help="汇总工作簿；默认为当前文件夹下“<名称><年度>年政府信息公开工作年度报告汇总.xlsx”。")
 @click.option("--on-duplicate", type=click.Choice(["error", "latest"]), default="error", show_default=True,
               help="同一单位有多个文件：error 均不计入并列出；latest 取最新的一个（填报日期或修改时间）。")
@@ -191,13 +223,19 @@ def _long_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("--edition", default=None, help="格式版本（默认 2021）。")
 def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_wrong_year, include_errors,
                         fee_decimals, long_out, jobs, edition) -> None:
-    """汇总报送的工作簿（文件或文件夹），生成区（市）汇总报告。
-
-    每个工作簿按 xxgk check 的规则校验；有错误的单位默认不计入汇总（列于“报送情况”
-    和“校验问题”，退回改正），因此汇总表本身总能通过校验。
+    """\b
+    汇总报送的工作簿（文件或文件夹），生成区（市）汇总报告。
+    每个工作簿按 xxgk check 的规则校验；有错误的单位默认不计入汇总
+    （列于“报送情况”和“校验问题”，退回改正），因此汇总表本身总能通过校验。
     汇总表本身是同一格式的报告，另含分单位明细、校验问题、报送情况和图表，
-    可再次汇总（区 → 市）。退出码：0 已生成汇总表（即使有单位有错误），
-    1 没有可读取的工作簿或无法写入，2 用法错误。
+    可再次汇总（区 → 市）。
+    退出码：0 已生成汇总表（即使有单位有错误），1 没有可读取的工作簿或无法写入，
+    2 用法错误。
+
+    \b
+    示例：
+      xxgk consolidate 报送/ --roster 名册.csv
+      xxgk consolidate 各区汇总/ --name 某市
     """
     from .consolidate import ConsolidationError, closing_line, consolidate
     from .roster import RosterError
@@ -219,10 +257,16 @@ def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_w
     click.echo(closing_line(result))
 
 
-@main.command("rules")
+@main.command("rules", short_help="列出全部校验规则（Markdown）。")
 @click.option("--edition", default=None, help="格式版本（默认 2021）。")
 def rules_command(edition) -> None:
-    """列出全部校验规则及其编号、级别（Markdown，即 docs/rules.md）。"""
+    """\b
+    列出全部校验规则及其编号、级别（Markdown，即 docs/rules.md）。
+
+    \b
+    示例：
+      xxgk rules > 规则.md
+    """
     from .catalog import rules_markdown
     from .spec import DEFAULT_EDITION, SpecError, load_edition
 
