@@ -233,24 +233,25 @@ def test_detail_sheet_rows_headers_and_totals(ed, tmp_path):
     wb = openpyxl.load_workbook(res.out)
     cached = openpyxl.load_workbook(res.out, data_only=True)[SHEET_DETAIL]
     ws = wb[SHEET_DETAIL]
-    assert ws.freeze_panes == "C4"
+    # one row per input cell, one column per unit: prints one page wide
+    assert ws.freeze_panes == "E2"
     assert ws.auto_filter.ref
     inputs = ed.input_keys
-    assert ws.max_column == 2 + len(inputs)
-    total_row = 4 + 3
-    assert ws.cell(total_row, 1).value == "合计"
-    assert [ws.cell(3, c).value for c in (1, 2)] == ["单位名称", "文件"]
-    titles = [t.title for t in ed.tables]
-    assert [v for v in (ws.cell(1, c).value for c in range(3, ws.max_column + 1)) if v] == titles
-    assert [ws.cell(r, 1).value for r in (4, 5, 6)] == ["第0街道", "第1街道", "第2街道"]
+    assert ws.max_row == 1 + len(inputs)
+    assert [ws.cell(1, c).value for c in range(1, 8)] == ["表", "项目", "栏目", "合计", "第0街道", "第1街道", "第2街道"]
+    assert ws.print_title_rows == "$1:$1" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert wb.sheetnames.index(SHEET_STATUS) < wb.sheetnames.index(SHEET_DETAIL)
+    assert wb.active.title == SHEET_STATUS
+    assert [ws.title for ws in wb.worksheets if ws.sheet_view.tabSelected] == [SHEET_STATUS]
     for j, key in enumerate(inputs):
-        c = 3 + j
+        r = 2 + j
         cell = ed.cells[key]
-        assert ws.cell(3, c).value == cell.col_label
-        assert ws.cell(total_row, c).value == f"=SUM({openpyxl.utils.get_column_letter(c)}4:{openpyxl.utils.get_column_letter(c)}6)"
-        assert Decimal(repr(cached.cell(total_row, c).value)) == res.sums[key]
+        assert [ws.cell(r, c).value for c in (1, 3)] == [cell.table.sheet, cell.col_label]
+        assert ws.cell(r, 4).value == f"=SUM(E{r}:G{r})"
+        assert Decimal(repr(cached.cell(r, 4).value)) == res.sums[key]
     findings = wb[SHEET_FINDINGS]
     assert findings.auto_filter.ref and findings.cell(1, 1).value == "单位"
+    assert findings.cell(1, findings.max_column).value == "文件"  # a long file name hides no unit name
     assert wb[SHEET_CHARTS]._charts  # native charts are there
 
 
@@ -321,3 +322,40 @@ def test_unreadable_file_named_after_a_roster_unit_takes_its_row():
     rows, _ = decide([bad, ok], year=YEAR, roster=[RosterEntry("甲街道"), RosterEntry("乙街道")])
     assert [(r.name, r.status) for r in rows] == [("甲街道", PASSED), ("乙街道", UNREADABLE)]
     assert rows[1].file == "乙街道2023年报告.xlsx" and rows[1].on_roster
+
+
+def test_summary_info_is_complete_and_nothing_is_for_typing(ed, tmp_path):
+    from xxgk.writer import info_positions
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(2):
+        make_unit(ed, folder, f"第{i}街道", seed=60 + i)
+    res = consolidate([folder], out=tmp_path / "s.xlsx", name="测试区", jobs=1)
+    wb = openpyxl.load_workbook(res.out)
+    info = wb[ed.info_sheet]
+    cells = {f.key: info.cell(r + 1, c + 1) for f, (r, c) in zip(ed.info_fields, info_positions(ed).values())}
+    assert cells["unit_type"].value == "汇总（2 个单位）"
+    assert cells["unit"].value == "测试区" and cells["date"].value
+    assert all(c.protection.locked for c in cells.values())
+    assert not info.data_validations.dataValidation
+    assert "请从下拉列表选择" not in [c.value for row in info.iter_rows() for c in row]
+    for key in ed.input_keys[:5]:
+        sheet, ref = wb.defined_names[f"xxgk.{key}"].value.split("!")
+        cell = wb[sheet.strip("'")][ref.replace("$", "")]
+        assert cell.protection.locked and cell.fill.fgColor.rgb[-6:] != "FFF9DB"  # not the input yellow
+
+
+def test_status_line_says_only_what_is_true(ed, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_unit(ed, folder, "甲街道", seed=1)
+    make_unit(ed, folder, "乙街道", seed=2)
+    res = consolidate([folder], out=tmp_path / "a.xlsx", name="测试区", jobs=1)
+    line = next(openpyxl.load_workbook(res.out, read_only=True)[SHEET_STATUS].iter_rows(values_only=True))[0]
+    assert "计入汇总 2 个单位" in line
+    assert "错误" not in line and "未报送" not in line
+    roster = [RosterEntry("甲街道"), RosterEntry("乙街道"), RosterEntry("丙街道")]
+    res = consolidate([folder], out=tmp_path / "b.xlsx", name="测试区", roster=roster, jobs=1)
+    line = next(openpyxl.load_workbook(res.out, read_only=True)[SHEET_STATUS].iter_rows(values_only=True))[0]
+    assert "1 个单位未报送" in line and "错误" not in line

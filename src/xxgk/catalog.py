@@ -6,10 +6,10 @@ so the documentation cannot drift from what the checker does.
 
 from __future__ import annotations
 
-from .findings import CODES, severity_label
+from .findings import CODES, Finding, severity_label
 from .spec import Edition, load_edition
 
-__all__ = ["rules_markdown"]
+__all__ = ["rules_markdown", "finding_title"]
 
 _GROUPS = {"hard": "硬性规则（违反即为错误）", "previous": "与上年报告比对（提醒）",
            "plausibility": "合理性检查（提醒）"}
@@ -40,3 +40,16 @@ def rules_markdown(edition: Edition | None = None) -> str:
         lines.append(f"| `{code}` | {severity_label(severity)} | {title} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def finding_title(finding: Finding, edition: Edition) -> str:
+    """What kind of problem a finding is, in Chinese (for tables users print):
+    the catalogued title of its code, else the title of its rule, else its code."""
+    if finding.code in CODES:
+        return CODES[finding.code][1]
+    if finding.rule:
+        try:
+            return edition.rule(finding.rule).title
+        except KeyError:
+            pass
+    return finding.code

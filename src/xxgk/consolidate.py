@@ -627,11 +627,18 @@ def _write(result: ConsolidationResult, ed: Edition, included: list[FileResult],
         result.out.parent.mkdir(parents=True, exist_ok=True)
         write_report(
             result.out, ed, unit=result.name, year=result.year, values=sums_in, kind="summary",
-            members=result.members, fee_decimals=fee_decimals,
+            members=result.members, fee_decimals=fee_decimals, info={"date": _today()},
             extra_sheets=lambda workbook, styles: add_summary_sheets(workbook, styles, data),
         )
     except OSError as exc:
         raise ConsolidationError(f"无法写入汇总表 {result.out}：{exc.strerror or exc}（文件是否正在 Excel 中打开？）") from None
+
+
+def _today() -> str:
+    """填报日期 of a summary: the day it was made."""
+    import datetime
+
+    return datetime.date.today().isoformat()
 
 
 # -- long form for analysts ----------------------------------------------------------
@@ -690,8 +697,10 @@ def closing_line(result: ConsolidationResult) -> str:
     if result.excluded_for_errors:
         parts.append(f"{result.excluded_for_errors} 个有错误的单位未计入，请退回改正"
                      + _some_names(names(HAS_ERRORS, included=False)))
-    parts.append(f"未报送 {result.missing} 个" + _some_names(names(MISSING)))
-    parts.append(f"无法读取 {result.unreadable} 个" + _some_names(names(UNREADABLE)))
+    if result.missing:  # only with a roster, and only when true
+        parts.append(f"未报送 {result.missing} 个" + _some_names(names(MISSING)))
+    if result.unreadable:
+        parts.append(f"无法读取 {result.unreadable} 个" + _some_names(names(UNREADABLE)))
     others = result.count(DUPLICATE, WRONG_YEAR, included=False)
     if others:
         parts.append(f"重复或年度不符未计入 {others} 个")

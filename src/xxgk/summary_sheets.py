@@ -1,4 +1,4 @@
-"""The extra sheets of a summary workbook: 分单位明细, 校验问题, 报送情况, 图表.
+"""The extra sheets of a summary workbook: 报送情况 (opened first), 分单位明细, 校验问题, 图表.
 
 Called by :func:`xxgk.writer.write_report` (``extra_sheets``) after the
 standard sheets are written, so formulas here may point at the summary's
@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Sequence
 
+from .catalog import finding_title
 from .findings import severity_label
-from .layout import a1, layouts, sheet_ref
+from .layout import a1, layouts, sheet_ref, text_width
 from .spec import CellSpec, Edition
-from .writer import excel_number
+from .writer import PAGE_FOOTER, excel_number
 
 __all__ = ["SummaryData", "add_summary_sheets", "SHEET_DETAIL", "SHEET_FINDINGS", "SHEET_STATUS", "SHEET_CHARTS"]
 
@@ -39,9 +40,9 @@ class SummaryData:
 def add_summary_sheets(workbook, styles: Any, data: SummaryData) -> None:
     """Add the four sheets (``styles``, the writer's formats, are not needed)."""
     fmt = _Formats(workbook, data.edition, data.fee_decimals)
+    _status_sheet(workbook, fmt, data)
     _detail_sheet(workbook, fmt, data)
     _findings_sheet(workbook, fmt, data)
-    _status_sheet(workbook, fmt, data)
     _charts_sheet(workbook, fmt, data)
 
 
@@ -74,36 +75,28 @@ def _columns(ed: Edition) -> list[CellSpec]:
     return [c for c in ed.cells.values() if c.is_input]
 
 
-def _group_spans(labels: list) -> list[tuple[int, int, Any]]:
-    """Runs of equal consecutive labels: (first, last, label)."""
-    spans: list[tuple[int, int, str]] = []
-    for i, text in enumerate(labels):
-        if spans and spans[-1][2] == text:
-            spans[-1] = (spans[-1][0], i, text)
-        else:
-            spans.append((i, i, text))
-    return spans
-
-
-def _header_cell(ws, row, c1, c2, text, fmt) -> None:
-    """A header text spanning columns c1..c2 of one row (rows stay in order)."""
-    if c1 != c2:
-        ws.merge_range(row, c1, row, c2, "", fmt)
-    ws.write_string(row, c1, text, fmt)
-
-
 # -- 分单位明细 -------------------------------------------------------------------
 
-_LEFT = ("单位名称", "文件")
-_HEAD_ROWS = 3  # table / row label / column label
+_LABEL_HEAD = ("表", "项目", "栏目", "合计")
+_LABEL_WIDTHS = (6, 36, 26, 11)
+_UNIT_WIDTH = 10
+# Landscape A4 at 100 %, in Excel character units; narrower than this/_MIN_SCALE
+# (the label columns and up to ~17 units) is printed one page wide.
+_PAGE_CHARS, _MIN_SCALE = 146, 0.6
+LINE_PT = 12.5  # one line of 10-point text
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps to in a column ``width`` characters wide."""
+    return max(1, -(-int(text_width(text)) // max(1, int(width - 1))))
 
 
 def _add_streamed_sheet(wb, name: str):
     """A worksheet in xlsxwriter's constant-memory mode, this sheet only.
 
-    分单位明细 has one row per unit; in this mode each row goes to a
-    temporary file as soon as the next one starts, so the memory used does
-    not grow with the number of units.  Rows must be written top to bottom.
+    分单位明细 is as wide as the number of units; in this mode each row goes
+    to a temporary file as soon as the next one starts, so the memory used
+    does not grow with the number of units.  Rows must be written top to bottom.
     """
     saved = wb.constant_memory
     wb.constant_memory = True
@@ -114,75 +107,78 @@ def _add_streamed_sheet(wb, name: str):
 
 
 def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
-    """One row per unit included, one column per input cell, a totals row."""
+    """One row per input cell (table, row, column labels), its total, and one
+    column per unit included: it prints one page wide with the unit names
+    repeated on every page, and filters by table, row or column."""
     ed = data.edition
     ws = _add_streamed_sheet(wb, SHEET_DETAIL)
-    ws.set_row(1, 45)  # before any row is written: rows go to disk in order
-    ws.set_row(2, 60)
-    cols = _columns(ed)
     index = {k: i for i, k in enumerate(ed.cells)}
-    left = len(_LEFT)
-    paths = [(c.table.title, c.row_label or c.block.title or "", c.col_label) for c in cols]
-    # Header rows top to bottom (the sheet is streamed): the unit and file
-    # headings sit in the last header row, where the filter buttons are.
-    for level in range(_HEAD_ROWS):
-        for c, text in enumerate(_LEFT):
-            _header_cell(ws, level, c, c, text if level == _HEAD_ROWS - 1 else "", fmt.head)
-        # a header groups the columns that share it and every header above it
-        for first, last, path in _group_spans([p[: level + 1] for p in paths]):
-            _header_cell(ws, level, left + first, left + last, path[-1], fmt.head)
-    first_row = _HEAD_ROWS
-    for r, (unit, file, values) in enumerate(data.units, start=first_row):
-        ws.write_string(r, 0, unit, fmt.text)
-        ws.write_string(r, 1, file, fmt.text)
-        for j, cell in enumerate(cols):
-            ws.write_number(r, left + j, excel_number(values[index[cell.key]]), fmt.number(cell))
-    total_row = first_row + len(data.units)
-    ws.write_string(total_row, 0, "合计", fmt.total_text)
-    ws.write_string(total_row, 1, f"{len(data.units)} 个单位", fmt.total_text)
-    for j, cell in enumerate(cols):
-        c = left + j
-        cached = sum((Decimal(v[index[cell.key]]) for _, _, v in data.units), Decimal(0))
-        if data.units:
-            formula = f"=SUM({a1(first_row, c)}:{a1(total_row - 1, c)})"
-        else:
-            formula = "=0"
-        ws.write_formula(total_row, c, formula, fmt.number(cell, total=True), excel_number(cached))
-    ws.autofilter(_HEAD_ROWS - 1, 0, max(total_row - 1, _HEAD_ROWS - 1), left + len(cols) - 1)
-    ws.freeze_panes(_HEAD_ROWS, left)
-    _print_setup(ws, _HEAD_ROWS - 1, fit_width=False, repeat_cols=left)
-    ws.set_column(0, 0, 28)
-    ws.set_column(1, 1, 24)
-    ws.set_column(left, left + len(cols) - 1, 11)
+    left = len(_LABEL_HEAD)
+    units = list(data.units)
+    last_col = left + len(units) - 1
+    for c, width in enumerate(_LABEL_WIDTHS):
+        ws.set_column(c, c, width)
+    if units:
+        ws.set_column(left, last_col, _UNIT_WIDTH)
+    head_lines = max([_lines(u, _UNIT_WIDTH) for u, _, _ in units] or [1])
+    ws.set_row(0, 4 + LINE_PT * min(head_lines, 6))
+    for c, text in enumerate(_LABEL_HEAD):
+        ws.write_string(0, c, text, fmt.head)
+    for c, (unit, _file, _values) in enumerate(units, start=left):
+        ws.write_string(0, c, unit, fmt.head)
+    r = 0
+    for r, cell in enumerate(_columns(ed), start=1):
+        row_label = cell.row_label or cell.block.title or ""
+        lines = max(_lines(row_label, _LABEL_WIDTHS[1]), _lines(cell.col_label, _LABEL_WIDTHS[2]))
+        ws.set_row(r, 4 + LINE_PT * lines)  # before the row's cells: rows go to disk in order
+        ws.write_string(r, 0, cell.table.sheet, fmt.wrap)
+        ws.write_string(r, 1, row_label, fmt.wrap)
+        ws.write_string(r, 2, cell.col_label, fmt.wrap)
+        i = index[cell.key]
+        cached = sum((Decimal(v[i]) for _, _, v in units), Decimal(0))
+        formula = f"=SUM({a1(r, left)}:{a1(r, last_col)})" if units else "=0"
+        ws.write_formula(r, left - 1, formula, fmt.number(cell, total=True), excel_number(cached))
+        for c, (_unit, _file, values) in enumerate(units, start=left):
+            ws.write_number(r, c, excel_number(values[i]), fmt.number(cell))
+    ws.autofilter(0, 0, max(r, 1), max(last_col, left - 1))
+    ws.freeze_panes(1, left)
+    wide = sum(_LABEL_WIDTHS) + _UNIT_WIDTH * len(units) > _PAGE_CHARS / _MIN_SCALE
+    _print_setup(ws, 0, fit_width=not wide, repeat_cols=left if wide else 0)
 
 
 # -- 校验问题 ------------------------------------------------------------------------
 
-_FINDING_HEAD = ("单位", "文件", "严重程度", "规则", "代码", "位置", "说明")
-_FINDING_WIDTHS = (28, 24, 9, 7, 18, 18, 90)
+_FINDING_HEAD = ("单位", "严重程度", "问题", "位置", "说明", "文件")
+_FINDING_WIDTHS = (22, 7, 24, 16, 60, 22)
 
 
 def _findings_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
-    res = data.result
+    res, ed = data.result, data.edition
     ws = wb.add_worksheet(SHEET_FINDINGS)
     rows = [(u, f, x) for u, f, x in res.unit_findings]
     rows += [(f"{res.name}（汇总数）", res.out.name, x) for x in res.summary_findings]
     _table(ws, fmt, _FINDING_HEAD, _FINDING_WIDTHS,
-           ([u, file, severity_label(x.severity), x.rule or "", x.code, x.where, x.message] for u, file, x in rows))
+           ([u, severity_label(x.severity), finding_title(x, ed), x.where, x.message, file] for u, file, x in rows))
 
 
 def _table(ws, fmt: _Formats, head: Sequence[str], widths: Sequence[int], rows, top: int = 0) -> int:
-    """A plain filterable table of strings and numbers; returns the last row."""
+    """A plain filterable table of strings and numbers, text wrapped and rows
+    as tall as their longest cell (so nothing overprints); returns the last row."""
     for c, (text, width) in enumerate(zip(head, widths)):
         ws.write_string(top, c, text, fmt.head)
         ws.set_column(c, c, width)
+    ws.set_row(top, 4 + LINE_PT * max(_lines(t, w) for t, w in zip(head, widths)))
     r = top
     for r, row in enumerate(rows, start=top + 1):
+        lines = 1
         for c, v in enumerate(row):
             if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
                 ws.write_number(r, c, excel_number(v), fmt.number(None))
             else:
-                ws.write_string(r, c, "" if v is None else str(v), fmt.wrap if c == len(row) - 1 else fmt.text)
+                text = "" if v is None else str(v)
+                ws.write_string(r, c, text, fmt.wrap)
+                lines = max(lines, sum(_lines(p, widths[c]) for p in text.splitlines() or [""]))
+        ws.set_row(r, 4 + LINE_PT * lines)
     ws.autofilter(top, 0, max(r, top), len(head) - 1)
     ws.freeze_panes(top + 1, 0)
     _print_setup(ws, top, fit_width=True)
@@ -190,9 +186,12 @@ def _table(ws, fmt: _Formats, head: Sequence[str], widths: Sequence[int], rows, 
 
 
 def _print_setup(ws, header_row: int, *, fit_width: bool, repeat_cols: int = 0) -> None:
-    """A4 landscape, header rows (and label columns) repeated on every page."""
+    """A4 landscape, header rows (and label columns) repeated on every page,
+    the sheet's name and the page number in the footer."""
     ws.set_paper(9)
     ws.set_landscape()
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_footer(PAGE_FOOTER)
     ws.repeat_rows(0, header_row)
     if repeat_cols:
         ws.repeat_columns(0, repeat_cols - 1)
@@ -203,21 +202,37 @@ def _print_setup(ws, header_row: int, *, fit_width: bool, repeat_cols: int = 0) 
 # -- 报送情况 --------------------------------------------------------------------------
 
 _STATUS_HEAD = ("序号", "单位名称", "单位代码", "单位类型", "状态", "文件", "错误数", "提醒数", "计入汇总", "说明")
-_STATUS_WIDTHS = (6, 28, 14, 16, 14, 28, 8, 8, 9, 70)
+_STATUS_WIDTHS = (5, 24, 10, 14, 13, 30, 6, 6, 6, 40)
+
+
+def status_line(res) -> str:
+    """The line above 报送情况: how many units were summed, and only what is true
+    of this batch (units left out for errors, units missing from the roster)."""
+    from .consolidate import MISSING
+
+    parts = [f"{res.name}{res.year or ''}年度报送情况：计入汇总 {res.included} 个单位。"]
+    if res.include_errors and res.included_with_errors:
+        parts.append(f"其中 {res.included_with_errors} 个有错误的单位按 --include-errors 计入汇总，汇总表因此可能不能通过校验。")
+    if res.excluded_for_errors:
+        parts.append(f"{res.excluded_for_errors} 个有错误的单位未计入汇总，其错误列于“{SHEET_FINDINGS}”表，"
+                     "请退回改正后重新汇总。")
+    if any(s.on_roster is not None for s in res.statuses) and res.count(MISSING):
+        parts.append(f"名册中 {res.count(MISSING)} 个单位未报送。")
+    return "".join(parts)
 
 
 def _status_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     res = data.result
     ws = wb.add_worksheet(SHEET_STATUS)
-    policy = ("有错误的单位已计入汇总（按 --include-errors），汇总表因此可能不能通过校验。" if res.include_errors
-              else "有错误的单位未计入汇总，其错误列于“校验问题”表，请退回改正后重新汇总。")
     ws.merge_range(0, 0, 0, len(_STATUS_HEAD) - 1, "", fmt.note)
-    ws.write_string(0, 0, f"{res.name}{res.year or ''}年度报送情况：计入汇总 {res.included} 个单位。{policy}", fmt.note)
-    ws.set_row(0, 30)
+    line = status_line(res)
+    ws.write_string(0, 0, line, fmt.note)
+    ws.set_row(0, 4 + LINE_PT * _lines(line, sum(_STATUS_WIDTHS)))
     _table(ws, fmt, _STATUS_HEAD, _STATUS_WIDTHS, (
         [i, s.name, s.code, s.unit_type, s.status, s.file, s.errors, s.warnings, YES if s.included else NO, s.note]
         for i, s in enumerate(res.statuses, start=1)
     ), top=1)
+    ws.activate()  # the summary opens on who was summed, not on the units' 填报说明
 
 
 # -- 图表 --------------------------------------------------------------------------------
@@ -304,6 +319,7 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     ws = wb.add_worksheet(SHEET_CHARTS)
     ws.set_paper(9)
     ws.set_landscape()
+    ws.set_footer(PAGE_FOOTER)
     ws.fit_to_pages(1, 0)  # charts are wide: print them one page wide
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 12)

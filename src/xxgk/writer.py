@@ -43,6 +43,9 @@ __all__ = [
 
 # Words of the workbook's own user interface (sheet names are in the edition).
 PASS, FAIL = "通过", "不通过"
+SUMMARY_TYPE = "汇总（{count} 个单位）"  # 单位类型 of a consolidated summary
+# Printed footer: the sheet's name, so every page says which sheet it is.
+PAGE_FOOTER = "&L&A&C第 &P 页，共 &N 页"
 FIXED_DATE = _dt.datetime(2021, 1, 1)  # document properties: reproducible output
 
 # Excel's limits for data-validation texts.
@@ -316,6 +319,8 @@ class _Ctx:
     prose: Mapping[str, str]
     lock_unit: bool
     password: str
+    summary: bool = False  # a consolidated summary: nothing on it is for typing
+    members: int = 0  # units summed (summaries)
 
     @functools.cached_property
     def failures(self) -> int:
@@ -333,13 +338,16 @@ def _protect(ws: Any, ctx: _Ctx) -> None:
     ws.protect(ctx.password, {"format_columns": True, "format_rows": True})
 
 
-def _print_setup(ws: Any, *, landscape: bool = False, one_page: bool = False) -> None:
+def _print_setup(ws: Any, *, landscape: bool = False, one_page: bool = False, fit: bool = True) -> None:
+    """A4, centred, the sheet's name and page number in the footer; scaled to
+    one page wide (and tall with ``one_page``) unless ``fit`` is false."""
     ws.set_paper(9)  # A4
     ws.set_landscape() if landscape else ws.set_portrait()
-    ws.fit_to_pages(1, 1 if one_page else 0)
+    if fit:
+        ws.fit_to_pages(1, 1 if one_page else 0)
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.set_footer(PAGE_FOOTER)
 
 
 def _write_text(ws: Any, row: int, col: int, text: Any, fmt: Any = None) -> None:
@@ -414,7 +422,8 @@ def _write_instructions(wb: Any, ctx: _Ctx) -> None:
         ws.write_string(row, 0, text, ctx.styles[style])
         if style == "text" and len(text) > 36:
             ws.set_row(row, 16 * (len(text) // 36 + 1))
-    ws.activate()
+    if not ctx.summary:  # a summary opens on its own overview (extra sheets)
+        ws.activate()
     _print_setup(ws)
     _protect(ws, ctx)
 
@@ -423,7 +432,8 @@ def _write_instructions(wb: Any, ctx: _Ctx) -> None:
 
 
 def _info_value(ctx: _Ctx, key: str) -> Any:
-    given = {"unit": ctx.unit, "unit_type": ctx.unit_type, "year": ctx.year}
+    unit_type = ctx.unit_type or (SUMMARY_TYPE.format(count=ctx.members) if ctx.summary else "")
+    given = {"unit": ctx.unit, "unit_type": unit_type, "year": ctx.year}
     value = given.get(key)
     return value if value not in (None, "") else ctx.info.get(key)
 
@@ -452,7 +462,7 @@ def _write_info(wb: Any, ctx: _Ctx) -> None:
     ws.set_column(1, 1, 44)
     ws.set_column(2, 2, 30)
     ws.merge_range(0, 0, 0, 2, ctx.edition.info_sheet, ctx.styles["title"])
-    locked = {"unit", "unit_type"} if ctx.lock_unit else set()
+    locked = {f.key for f in ed.info_fields} if ctx.summary else {"unit", "unit_type"} if ctx.lock_unit else set()
     for f in ed.info_fields:
         row, col = info_positions(ed)[f.key]
         ws.set_row(row, 24)
@@ -469,7 +479,7 @@ def _write_info(wb: Any, ctx: _Ctx) -> None:
             dv = _info_validation(ctx, f)
             if dv:
                 ws.data_validation(row, col, row, col, dv)
-        hint = "已由下发单位填好" if f.key in locked else ("请从下拉列表选择" if f.choices_from else "")
+        hint = "" if ctx.summary else "已由下发单位填好" if f.key in locked else ("请从下拉列表选择" if f.choices_from else "")
         if hint:
             ws.write_string(row, col + 1, hint, ctx.styles["hint"])
         wb.define_name(defined_name(f"info.{f.key}"), f"={L.sheet_ref(ctx.edition.info_sheet)}{L.a1(row, col, True)}")
@@ -547,7 +557,8 @@ def _merge_or_write(ws: Any, reg: L.Region, text: str, fmt: Any) -> None:
 def _write_number_cell(ws: Any, ctx: _Ctx, key: str, reg: L.Region) -> None:
     cell = ctx.edition.cells[key]
     decimals = ctx.edition.decimals(cell.value_type, ctx.fee_decimals)
-    fmt = ctx.styles.number(is_input=cell.is_input, decimals=decimals)
+    # a summary's figures are sums, not for typing: locked and grey like totals
+    fmt = ctx.styles.number(is_input=cell.is_input and not ctx.summary, decimals=decimals)
     if reg.is_merged:
         ws.merge_range(reg.r1, reg.c1, reg.r2, reg.c2, "", fmt)
     if cell.is_input or key in ctx.values.overrides:
@@ -651,7 +662,8 @@ def _write_table(wb: Any, ctx: _Ctx, lay: L.TableLayout) -> None:
         if ctx.edition.cells[key].is_input:
             inputs.append((key, reg))
             wb.define_name(defined_name(key), f"={L.sheet_ref(table.sheet)}{L.a1(reg.r1, reg.c1, True)}")
-    _input_validations(ws, ctx, inputs)
+    if not ctx.summary:
+        _input_validations(ws, ctx, inputs)
     _conditional_marks(ws, ctx, table.sheet)
     if lay.header_rows:
         ws.repeat_rows(*lay.header_rows)
@@ -675,25 +687,74 @@ def _prose_height(text: str, minimum: float) -> float:
     return min(MAX_ROW_PT, max(minimum, lines * LINE_PT))
 
 
+PROSE_BOX_PT = (300, 130)  # smallest box: a section with a word limit, the others
+PROSE_ROW_PT = {"title": 26, "gap": 6, "label": 20, "hint_line": 13, "spacer": 10}
+MIN_ONE_PAGE_SCALE = 0.7  # a sheet that fits one page at this scale is printed on one page
+
+
+def fits_one_page(widths: Iterable[float], height: float, orientation: str = "portrait") -> bool:
+    """Does a sheet of these column widths (Excel units) and this height
+    (points) fit one A4 page when scaled no smaller than MIN_ONE_PAGE_SCALE?"""
+    page_w, page_h = _PAGE_PT[orientation]
+    width = sum(_col_pt(w) for w in widths)
+    return min(1.0, page_w / width, page_h / height) >= MIN_ONE_PAGE_SCALE
+
+
+def _prose_rows(ctx: _Ctx) -> list[tuple[int, float]]:
+    """(first row, height in points) of each prose section: label, hint, box, spacer."""
+    ed, h = ctx.edition, PROSE_ROW_PT
+    out = []
+    for s in ed.prose_sections:
+        row, _ = prose_positions(ed)[s.key]
+        hint_lines = max(1, -(-int(L.text_width(s.hint)) // (PROSE_WIDTH + 6)))
+        box = _prose_height(str(ctx.prose.get(s.key) or ""), PROSE_BOX_PT[0] if s.max_chars else PROSE_BOX_PT[1])
+        out.append((row - 2, h["label"] + hint_lines * h["hint_line"] + box + h["spacer"]))
+    return out
+
+
+def _paginate(top: float, blocks: list[tuple[int, float]], page: float) -> list[int]:
+    """Rows to break the page before, so that no block is split or left alone
+    at the top of an almost empty page (blocks taller than a page start one)."""
+    breaks, used = [], top
+    for row, height in blocks:
+        if used + height > page and used > 0:
+            breaks.append(row)
+            used = 0
+        used += height
+    return breaks
+
+
 def _write_prose(wb: Any, ctx: _Ctx) -> None:
     ed = ctx.edition
     ws = _add_sheet(wb, ed.prose_sheet)
     ws.set_column(0, 0, PROSE_WIDTH)
     ws.set_column(1, 1, 12)
+    ws.set_row(0, PROSE_ROW_PT["title"])
+    ws.set_row(1, PROSE_ROW_PT["gap"])
     ws.write_string(0, 0, ed.prose_sheet, ctx.styles["title"])
+    blocks = dict(_prose_rows(ctx))
     for s in ed.prose_sections:
         row, col = prose_positions(ed)[s.key]
+        ws.set_row(row - 2, PROSE_ROW_PT["label"])
         ws.write_string(row - 2, col, s.label, ctx.styles["subtitle"])
         ws.write_string(row - 1, col, s.hint, ctx.styles["hint"])
         text = ctx.prose.get(s.key)
-        ws.set_row(row, _prose_height(str(text or ""), 330 if s.max_chars else 160))
+        box = _prose_height(str(text or ""), PROSE_BOX_PT[0] if s.max_chars else PROSE_BOX_PT[1])
+        ws.set_row(row - 1, blocks[row - 2] - PROSE_ROW_PT["label"] - box - PROSE_ROW_PT["spacer"])
+        ws.set_row(row, box)
+        ws.set_row(row + 1, PROSE_ROW_PT["spacer"])
         _write_value(ws, row, col, None if text in (None, "") else str(text), ctx.styles["text_input"])
         wb.define_name(defined_name(f"prose.{s.key}"), f"={L.sheet_ref(ed.prose_sheet)}{L.a1(row, col, True)}")
         if s.max_chars:
             ref = L.a1(row, col)
             ws.write_formula(row - 1, col + 1, f'="字数："&LEN({ref})&"/{s.max_chars}"', ctx.styles["hint"],
                              f"字数：{len(str(text or ''))}/{s.max_chars}")
-    _print_setup(ws)
+    top = PROSE_ROW_PT["title"] + PROSE_ROW_PT["gap"]
+    page = _PAGE_PT["portrait"][1]
+    one_page = fits_one_page((PROSE_WIDTH, 12), top + sum(blocks.values()))
+    _print_setup(ws, one_page=one_page, fit=one_page)
+    if not one_page:  # whole sections per page, at full size
+        ws.set_h_pagebreaks(_paginate(top, list(blocks.items()), page))
     _protect(ws, ctx)
 
 
@@ -703,7 +764,7 @@ def _write_prose(wb: Any, ctx: _Ctx) -> None:
 def _write_checks(wb: Any, ctx: _Ctx) -> None:
     ed = ctx.edition
     ws = _add_sheet(wb, ctx.edition.checks_sheet)
-    widths = (6, 6, 60, 9, 9, 9, 9)
+    widths = (5, 5, CHECK_TEXT_WIDTH, 8, 8, 8, 8)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     last = len(CHECK_COLUMNS) - 1
@@ -729,8 +790,18 @@ def _write_checks(wb: Any, ctx: _Ctx) -> None:
             "type": "cell", "criteria": "==", "value": f'"{FAIL}"', "format": ctx.styles["mark"]})
         ws.freeze_panes(CHECK_HEADER_ROW + 1, 0)
         ws.repeat_rows(CHECK_HEADER_ROW)
-    _print_setup(ws)
+    height = 30 + 3 * DEFAULT_ROW_PT + sum(_check_row_height(inst) for _, inst in rows)
+    _print_setup(ws, one_page=fits_one_page(widths, height))
     _protect(ws, ctx)
+
+
+CHECK_TEXT_WIDTH = 84  # Excel character units of the 校验内容 column
+
+
+def _check_row_height(inst: RuleInstance) -> float:
+    """Points that show the whole description (wrapped)."""
+    lines = -(-int(L.text_width(inst.description)) // (CHECK_TEXT_WIDTH - 1))
+    return 4 + 14 * max(1, lines)
 
 
 def _inputs_by_sheet(ctx: _Ctx) -> dict[str, list[str]]:
@@ -747,13 +818,13 @@ def _write_check_row(ws: Any, ctx: _Ctx, row: int, n: int, inst: RuleInstance) -
     left, right, diff = (L.a1(row, CHECK_COLUMNS.index(h)) for h in ("左边", "右边", "差额"))
     ws.write_number(row, 0, n, st["cell_centre"])
     ws.write_string(row, 1, inst.rule.id, st["cell_centre"])
-    ws.write_string(row, 2, inst.description, st["cell"])
+    ws.write_string(row, 2, inst.description, st["cell"])  # "cell" wraps
     ws.write_formula(row, 3, "=" + ctx.book.side_formula(inst.lhs), st["calc"], excel_number(lhs))
     ws.write_formula(row, 4, "=" + ctx.book.side_formula(inst.rhs), st["calc"], excel_number(rhs))
     ws.write_formula(row, 5, f"={left}-{right}", st["calc"], excel_number(lhs - rhs))
     ws.write_formula(row, 6, f'=IF(ROUND({diff},6)=0,"{PASS}","{FAIL}")', st["calc"],
                      PASS if lhs == rhs else FAIL)
-    ws.set_row(row, 30)
+    ws.set_row(row, _check_row_height(inst))
 
 
 # _xxgk ------------------------------------------------------------------------
@@ -832,6 +903,7 @@ def write_report(
     """
     ed = edition if isinstance(edition, Edition) else load_edition(edition or "2021")
     values, overrides = dict(values or {}), dict(overrides or {})
+    members = list(members)
     _check_keys(ed, values, overrides)
     # Small reports are built in memory (fast for 1,000 templates); a summary
     # with extra sheets goes through a private scratch folder (removed in any
@@ -861,7 +933,8 @@ def _write_report(target, ed: Edition, scratch_dir: str | None, *, unit, unit_ty
     wb.set_properties({"title": ed.title_for(unit, year if year is not None else ""),
                        "subject": ed.name, "author": "xxgk", "created": FIXED_DATE})
     ctx = _Ctx(ed, _Book(ed, L.layouts(ed)), _Values(ed, values, overrides), Styles(wb), fee_decimals,
-               unit, unit_type, year, dict(info or {}), dict(prose or {}), lock_unit, password or "")
+               unit, unit_type, year, dict(info or {}), dict(prose or {}), lock_unit, password or "",
+               summary=kind == "summary", members=len(members))
     _write_instructions(wb, ctx)
     _write_info(wb, ctx)
     for table in ed.tables:
