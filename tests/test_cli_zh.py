@@ -55,3 +55,28 @@ def test_help_is_chinese_wrapped_and_ends_with_an_example(command):
     assert not re.search(r"[\u4e00-\u9fff，。；）]\s[\u4e00-\u9fff（]", text), text
     description = text.split("选项：")[0]
     assert "示例：" in description and "xxgk " in description.split("示例：")[1]
+
+
+def test_consolidate_out_must_be_xlsx(tmp_path):
+    result = invoke("consolidate", tmp_path, "--name", "测试区", "-o", tmp_path / "汇总.csv")
+    assert result.exit_code == 2 and ".xlsx" in result.output
+    assert not (tmp_path / "汇总.csv").exists()
+
+
+def test_json_is_utf8_whatever_the_console_encoding(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from test_checker import write_filled
+
+    path = tmp_path / "甲.xlsx"
+    write_filled(path)
+    env = dict(os.environ, PYTHONIOENCODING="ascii", LANG="C", LC_ALL="C")
+    proc = subprocess.run([sys.executable, "-m", "xxgk.cli", "check", str(path), "--format", "json", "--year", "2023"],
+                          capture_output=True, env=env)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    text = proc.stdout.decode("utf-8")
+    assert "测试街道办事处" in text and "\\u" not in text
+    assert json.loads(text)["files"][0]["unit"] == "测试街道办事处"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -182,7 +183,7 @@ def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, editio
         click.echo(f"错误：无法读取上年报告 {exc}", err=True)
         raise SystemExit(2) from None
     if fmt == "json":
-        click.echo(render_json(results, ed))
+        click.echo(render_json(results, ed).encode("utf-8"))  # UTF-8 whatever the console's code page
     else:
         click.echo(render_text(results, ed), color=use_color())
     if annotate_out:
@@ -203,13 +204,20 @@ def _long_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
     return value
 
 
+def _xlsx_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value and not value.lower().endswith(".xlsx"):
+        raise click.BadParameter(f"汇总表是 Excel 工作簿，文件名须以 .xlsx 结尾（如“{Path(value).stem}.xlsx”）")
+    return value
+
+
 @main.command("consolidate", short_help="汇总报送的工作簿，生成区（市）汇总报告。")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar="文件或文件夹...")
-@click.option("--name", "-n", help="汇总单位名称（区、市），用于标题和默认文件名；不填则取各单位名称的共同前缀（如“青溪区”）。")
+@click.option("--name", "-n", help="汇总单位名称（区、市），用于标题和默认文件名；不填则取名册或各单位名称中共同的"
+                   "区（市、县）名，如“青溪区”；看不出时暂用“汇总”并提示。")
 @click.option("--roster", type=click.Path(dir_okay=False),
               help="名册（CSV 或 XLSX：单位名称，可选单位代码、单位类型）；列出未报送和不在名册的单位。")
 @year_option("汇总的报告年度，其他年度的工作簿不计入汇总；")
-@click.option("--out", "-o", type=click.Path(dir_okay=False), help="汇总工作簿；默认为当前文件夹下“<名称><年度>年政府信息公开工作年度报告汇总.xlsx”。")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), callback=_xlsx_path, help="汇总工作簿；默认为当前文件夹下“<名称><年度>年政府信息公开工作年度报告汇总.xlsx”。")
 @click.option("--on-duplicate", type=click.Choice(["error", "latest"]), default="error", show_default=True,
               help="同一单位有多个文件：error 均不计入并列出；latest 取最新的一个（填报日期或修改时间）。")
 @click.option("--include-wrong-year", is_flag=True, help="年度不符的工作簿也计入汇总（默认不计入）。")
@@ -229,8 +237,8 @@ def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_w
     （列于“报送情况”和“校验问题”，退回改正），因此汇总表本身总能通过校验。
     汇总表本身是同一格式的报告，另含分单位明细、校验问题、报送情况和图表，
     可再次汇总（区 → 市）。
-    退出码：0 已生成汇总表（即使有单位有错误），1 没有可读取的工作簿或无法写入，
-    2 用法错误。
+    退出码：0 已生成汇总表（即使有单位有错误），1 没有可读取的工作簿、
+    名册无法读取或无法写入，2 用法错误。
 
     \b
     示例：

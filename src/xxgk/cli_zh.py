@@ -168,7 +168,7 @@ def polish(text: str) -> str:
     for english, chinese in _TYPE_NAMES.items():
         text = text.replace(english, chinese)
     text = _FULL_STOP.sub("。", text)
-    text = text.replace("”, “", "”、“")
+    text = text.replace("”, “", "”、“").replace("” / “", "”或“")
     text = re.sub(r"[ \t]+(?=“)|(?<=”)[ \t]+(?=[^\x00-\x7f])", "", text)
     return re.sub(r"([。：？）])[ \t]+", r"\1", text)
 

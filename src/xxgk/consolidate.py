@@ -145,6 +145,7 @@ class ConsolidationResult:
     summary_findings: list[Finding]  # the rules run on the summed figures
     include_errors: bool = False
     long_out: Path | None = None
+    name_source: str = "given"  # given (--name) / derived (shared area) / neutral (汇总)
 
     def count(self, *statuses: str, included: bool | None = None) -> int:
         return sum(
@@ -507,11 +508,13 @@ def consolidate(
     """Read, check and sum submitted workbooks into one summary workbook.
 
     Raises :class:`ConsolidationError` (Chinese message) when no summary can be
-    produced: no name, no workbook found, none readable, output not writable;
+    produced: no workbook found, none readable, output not writable;
     :class:`xxgk.roster.RosterError` for an unusable roster.
     Units with errors are left out of the sums (so the summary itself passes
-    the checks) unless ``include_errors``.  ``name`` defaults to the common
-    prefix of the unit names (e.g. 青溪区 for 青溪区教育局, 青溪区公安分局 …).
+    the checks) unless ``include_errors``.  ``name`` defaults to the area the
+    roster's units or the inputs share (:func:`summary_name`: 青溪区 for
+    青溪区教育局, 青溪区公安分局 …), else :data:`NEUTRAL_NAME` (the closing line
+    then asks for ``--name``).
     """
     ed = edition if isinstance(edition, Edition) else load_edition(edition or DEFAULT_EDITION)
     name = (name or "").strip()
@@ -533,12 +536,11 @@ def consolidate(
     with _progress(stream, len(paths), progress) as bar:
         files = list(bar)
     year = year or _target_year(files)
-    if not name:
-        units = [e.name for e in entries] if entries else [f.unit for f in files if f.readable and f.unit]
-        name = district_name(units)
-        if not name:
-            raise ConsolidationError("无法从单位名称推断汇总单位名称，请用 --name 指定（如“某某区”）")
-    out_path = Path(out) if out else Path.cwd() / default_out_name(name, year)
+    named = bool(name)
+    name = name or summary_name(entries, files)
+    neutral = not name
+    name = name or NEUTRAL_NAME
+    out_path = Path(out) if out else Path.cwd() / default_out_name("" if neutral else name, year)
     _refuse_out(out_path, [f for f in files if _same(f.path) == _same(out_path)])
     files = [f for f in files if _same(f.path) != _same(out_path)]  # a previous run's output
     if not any(f.readable for f in files):
@@ -556,6 +558,7 @@ def consolidate(
         summary_findings=_check_sums(sums, ed, shown_decimals),
         include_errors=include_errors,
         long_out=Path(long_out) if long_out else None,
+        name_source="given" if named else "neutral" if neutral else "derived",
     )
     _write(result, ed, included, sums_in, shown_decimals)
     if result.long_out:
@@ -571,19 +574,29 @@ def _refuse_out(out: Path, found: list[FileResult]) -> None:
             raise OutputIsInput(f"输出文件 {out} 是要汇总的输入文件之一（{f.name}），不能覆盖，请另选输出文件名")
 
 
-# Suffixes that end the name of an administrative area (青溪区, 某某县, 某某市 …).
-_AREA_SUFFIXES = "省市州盟区县旗"
+# The summary's name when none is given and none can be derived.
+NEUTRAL_NAME = "汇总"
 
 
 def district_name(unit_names: Sequence[str]) -> str:
-    """The area the units belong to: their common name prefix, cut after its
-    last area suffix (青溪区教育局, 青溪区公安分局 -> 青溪区); "" if none."""
-    names = [n.strip() for n in unit_names if n and n.strip()]
-    if len(names) < 2:
-        return ""
-    prefix = os.path.commonprefix(names)
-    cut = max(prefix.rfind(ch) for ch in _AREA_SUFFIXES)
-    return prefix[: cut + 1] if cut >= 1 else ""
+    """The area the named units (or summaries) belong to, ignoring names
+    that carry no area (东湖街道办事处): 青溪区教育局, 青溪区公安分局 -> 青溪区;
+    某市青溪区, 某市东山区 -> 某市; "" if none."""
+    from .area import common_area, parent_areas
+
+    return common_area([n for n in unit_names if parent_areas(n)])
+
+
+def summary_name(roster: Sequence[RosterEntry] | None, files: Sequence[FileResult]) -> str:
+    """The summary's default name: the area shared by the roster's units, else by
+    the inputs (a district summary counts as its area), else by the basic units
+    inside them; "" when none is shared."""
+    readable = [f for f in files if f.readable]
+    for names in ([e.name for e in roster or ()], [f.unit for f in readable if f.unit],
+                  [m for f in readable for m in f.members]):
+        if area := district_name(names):
+            return area
+    return ""
 
 
 def _fee_decimals(ed: Edition, fee_decimals: int | None) -> int:
@@ -704,4 +717,8 @@ def closing_line(result: ConsolidationResult) -> str:
     others = result.count(DUPLICATE, WRONG_YEAR, included=False)
     if others:
         parts.append(f"重复或年度不符未计入 {others} 个")
-    return "，".join(parts) + f"。汇总表：{result.out}"
+    line = "，".join(parts) + f"。汇总表：{result.out}"
+    if result.name_source == "neutral":
+        line += (f"\n提示：未能从单位名称看出所属的区（市），汇总单位名称暂用“{result.name}”；"
+                 "请用 --name 指定，如 --name 某市。")
+    return line
