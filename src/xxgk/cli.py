@@ -39,7 +39,9 @@ def _interrupted(what: str, code: int) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the goodbye
-    click.echo(f"\n{what}：未写入任何不完整的文件，原有输出文件保持不变。", err=True)
+    if sys.stderr.isatty():
+        click.echo("", err=True)  # end the progress bar's line
+    click.echo(f"{what}：未写入任何不完整的文件，原有输出文件保持不变。", err=True)
     raise SystemExit(code)
 
 

@@ -271,8 +271,17 @@ def read_files(
     import multiprocessing
 
     chunk = max(1, min(16, len(tasks) // (jobs * 8)))
-    with multiprocessing.get_context(_start_method()).Pool(jobs) as pool:
+    # Leaving the block for any reason (Ctrl-C, SIGTERM) terminates the workers.
+    with multiprocessing.get_context(_start_method()).Pool(jobs, initializer=_worker_signals) as pool:
         yield from pool.imap(_read_task, tasks, chunksize=chunk)
+
+
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the parent (which ends them) and die quietly on SIGTERM."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _start_method() -> str:
