@@ -32,7 +32,7 @@ from typing import Iterable, Iterator, Sequence
 
 from .findings import Finding
 from .roster import RosterEntry, RosterError, normalise_unit_name, read_roster
-from .safeio import OutputIsInput, atomic_output, refuse_overwriting_inputs
+from .safeio import OutputIsInput, atomic_output, refuse_overwriting_inputs, worker_signals
 from .spec import DEFAULT_EDITION, Edition, load_edition
 
 __all__ = [
@@ -272,16 +272,8 @@ def read_files(
 
     chunk = max(1, min(16, len(tasks) // (jobs * 8)))
     # Leaving the block for any reason (Ctrl-C, SIGTERM) terminates the workers.
-    with multiprocessing.get_context(_start_method()).Pool(jobs, initializer=_worker_signals) as pool:
+    with multiprocessing.get_context(_start_method()).Pool(jobs, initializer=worker_signals) as pool:
         yield from pool.imap(_read_task, tasks, chunksize=chunk)
-
-
-def _worker_signals() -> None:
-    """Workers leave Ctrl-C to the parent (which ends them) and die quietly on SIGTERM."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _start_method() -> str:

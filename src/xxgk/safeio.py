@@ -36,6 +36,7 @@ __all__ = [
     "OutputIsInput",
     "Terminated",
     "install_signal_handlers",
+    "worker_signals",
 ]
 
 # Temporary files start with this; folder scans skip them (a run killed with
@@ -158,3 +159,10 @@ def install_signal_handlers() -> None:
         signal.signal(signal.SIGTERM, _raise_terminated)
     except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM
         pass
+
+
+def worker_signals() -> None:
+    """Initializer of worker processes: they leave Ctrl-C to the parent (which
+    ends them when it stops) and die quietly on SIGTERM, never with a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

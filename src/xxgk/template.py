@@ -181,5 +181,7 @@ def write_roster_templates(
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+    from .safeio import worker_signals
+
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=worker_signals) as pool:
         return list(pool.map(_write_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
