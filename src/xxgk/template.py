@@ -184,4 +184,8 @@ def write_roster_templates(
     from .safeio import worker_signals
 
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=worker_signals) as pool:
-        return list(pool.map(_write_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        try:
+            return list(pool.map(_write_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        except BaseException:  # Ctrl-C, SIGTERM: stop now, not after the whole roster
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
