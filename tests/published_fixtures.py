@@ -150,11 +150,14 @@ def html_page(values: Mapping[str, Decimal], *, unit: str = UNIT, year: int = YE
 
 def docx_report(path, values: Mapping[str, Decimal], *, unit: str = UNIT, year: int = YEAR,
                 prose: Mapping[str, str] = PROSE, split: Mapping[str, int] | None = None,
-                page_break_in: Mapping[str, int] | None = None, ed: Edition = ED):
+                page_break_in: Mapping[str, int] | None = None, narrow_first: str | None = None,
+                ed: Edition = ED):
     """A report as a Word document: title, sections, the tables with merged
     cells (``split``: a table broken into two Word tables with a paragraph
     between; ``page_break_in``: a page break before that row of a table, so
-    that a PDF made from it has the table across two pages)."""
+    that a PDF made from it has the table across two pages; ``narrow_first``:
+    the table whose first column is so narrow that its label stands one
+    character per line)."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -179,17 +182,24 @@ def docx_report(path, values: Mapping[str, Decimal], *, unit: str = UNIT, year: 
         for n, piece in enumerate(tables[heading]):
             if n:
                 document.add_paragraph("（续表）")
-            _docx_table(document, piece, (page_break_in or {}).get(key))
+            _docx_table(document, piece, (page_break_in or {}).get(key), key == narrow_first)
     return document.save(str(path)) or path
 
 
-def _docx_table(document, rows: list[list[GridCell]], break_before: int | None) -> None:
+def _docx_table(document, rows: list[list[GridCell]], break_before: int | None, narrow_first: bool) -> None:
     from docx.shared import Pt
 
     width = sum(c.colspan for c in rows[0])
     table = document.add_table(rows=len(rows), cols=width)
     table.style = "Table Grid"
     grid = table._cells  # all cell objects at once (table.cell() recomputes them every time)
+    if narrow_first:  # a narrow first column: “三、本年度办理结果” printed one character per line
+        from docx.shared import Cm
+
+        table.autofit = False
+        table.columns[0].width = Cm(0.55)
+        for r in range(len(rows)):
+            grid[r * width].width = Cm(0.55)
     placed = []
     occupied = set()
     for r, row in enumerate(rows):
@@ -220,3 +230,33 @@ def _docx_table(document, rows: list[list[GridCell]], break_before: int | None) 
         br.set(qn("w:type"), "page")
         r.append(br)
         first_p.insert(0, r)
+
+
+def soffice_pdfs(paths, out_dir) -> list:
+    """Convert documents to PDF with LibreOffice Writer in one call (own profile dir)."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    profile = Path(tempfile.mkdtemp(prefix="xxgk_lo_published_"))
+    try:
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf",
+                        "--outdir", str(out_dir), *map(str, paths)], check=True, capture_output=True, timeout=300)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return [out_dir / (Path(p).stem + ".pdf") for p in paths]
+
+
+def scan_pdf(path):
+    """A PDF holding only a picture of a page (a scan): no text layer."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (850, 1100), 255)
+    draw = ImageDraw.Draw(image)
+    for y in range(100, 1000, 40):
+        draw.line((80, y, 770, y), fill=0, width=2)
+    image.save(str(path), "PDF", resolution=100)
+    return path

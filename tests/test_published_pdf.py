@@ -1,0 +1,57 @@
+"""PDF made by LibreOffice Writer from a Word document: a table across two
+pages (a row broken by the page end), labels wrapped, the vertical
+“三、本年度办理结果” one character per line; a scan without text refused."""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from xxgk.published import read_published, sniff
+from xxgk.published.pdf import read_pdf
+from xxgk.submission import UnreadableFile
+
+sys.path.insert(0, str(Path(__file__).parent))
+from published_fixtures import ED, PROSE, UNIT, YEAR, consistent, docx_report, scan_pdf, soffice_pdfs  # noqa: E402
+
+pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+
+SEEDS = {"narrow": 5, "wide": 1}
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory):
+    """Every PDF of this module, converted in one soffice call."""
+    folder = tmp_path_factory.mktemp("pdf")
+    docs = [docx_report(folder / "narrow.docx", consistent(SEEDS["narrow"]), narrow_first="t3", page_break_in={"t3": 14}),
+            docx_report(folder / "wide.docx", consistent(SEEDS["wide"]), page_break_in={"t3": 20})]
+    return {p.stem: p for p in soffice_pdfs(docs, folder / "out")}
+
+
+@pytest.mark.parametrize("name", sorted(SEEDS))
+def test_pdf_from_word_imports_exactly(pdfs, name):
+    values = consistent(SEEDS[name])
+    sub = read_published(pdfs[name])
+    assert {k: sub.cells[k].value if k in sub.cells else "absent" for k in ED.cells} == {k: values[k] for k in ED.cells}
+    assert (sub.unit, sub.year, sub.file_kind) == (UNIT, YEAR, "pdf")
+    assert sub.prose == PROSE
+    pages = {sub.cells[k].origin.page for k in ED.cells if k.startswith("t3.")}
+    assert pages == {1, 2}  # the table runs over two pages
+    assert all(sub.cells[k].origin.line for k in ED.cells)
+
+
+def test_scan_without_text_is_refused(tmp_path):
+    path = scan_pdf(tmp_path / "扫描件.pdf")
+    assert sniff(path) == "pdf"
+    with pytest.raises(UnreadableFile) as exc:
+        read_pdf(path)
+    assert exc.value.code == "pdf-no-text" and "扫描件" in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_broken_pdf_is_refused(tmp_path, pdfs):
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(pdfs["wide"].read_bytes()[:3000])
+    with pytest.raises(UnreadableFile) as exc:
+        read_published(cut)
+    assert exc.value.code in ("file-corrupt", "pdf-no-text")
