@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
 from .findings import CODES, Finding
+from .published import PUBLISHED_SUFFIXES
 from .spec import DEFAULT_EDITION, CellSpec, Edition, RuleInstance, UnitType, load_edition
 from .submission import CellValue, Submission, UnreadableFile
 from .xlsx import parse_range
@@ -50,9 +51,12 @@ __all__ = [
     "fmt_number",
     "MESSAGES",
     "WORKBOOK_SUFFIXES",
+    "REPORT_SUFFIXES",
 ]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
+# Published reports (web pages, text, Word, PDF) are read wherever a workbook is (xxgk.published).
+REPORT_SUFFIXES = (*WORKBOOK_SUFFIXES, *PUBLISHED_SUFFIXES)
 INFO_PREFIX = "info."
 PROSE_PREFIX = "prose."
 
@@ -692,13 +696,14 @@ def check_values(
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; a folder becomes its workbooks (sorted, no ~$ lock files)."""
+    """Files as given; a folder becomes its workbooks and published reports
+    (sorted, no ~$ lock files)."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             out += sorted(
                 f for f in p.iterdir()
-                if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES and not f.name.startswith("~$")
+                if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES and not f.name.startswith("~$")
             )
         else:
             out.append(p)
@@ -709,9 +714,9 @@ def read_previous(previous: Submission | str | Path | None, edition: Edition | s
     """Last year's report, read if given as a path (raises UnreadableFile)."""
     if previous is None or isinstance(previous, Submission):
         return previous
-    from .reader import read_workbook
+    from .published import read_published
 
-    return read_workbook(previous, edition)
+    return read_published(previous, edition)
 
 
 def check_paths(
@@ -727,13 +732,13 @@ def check_paths(
     ``previous`` (last year's report, a Submission or a path) is read once;
     if it cannot be read, :class:`UnreadableFile` is raised.
     """
-    from .reader import read_workbook
+    from .published import read_published
 
     prev = read_previous(previous, edition)
     results: list[CheckResult | FileError] = []
     for path in expand_paths(paths):
         try:
-            sub = read_workbook(path, edition)
+            sub = read_published(path, edition)
         except UnreadableFile as exc:
             results.append(FileError(str(path), exc.message, exc.code))
             continue

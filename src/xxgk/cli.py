@@ -138,7 +138,7 @@ def template_command(unit, unit_type, year, out, roster, password, fee_decimals,
 @main.command("check", short_help="校验报送的工作簿：勾稽关系、填写规范、与上年衔接、合理性。")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True), metavar="文件或文件夹...")
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False),
-              help="本单位上一年度的报告（工作簿），用于核对上年结转数和现行有效件数。")
+              help="本单位上一年度的报告（工作簿，或已发布的网页、Word、PDF、文本），用于核对上年结转数和现行有效件数。")
 @year_option("应报送的报告年度，工作簿的年度不符时报错；")
 @click.option("--fee-decimals", type=click.IntRange(0, 10),
               help="收费金额允许的小数位数（默认取模板中的设定，否则 4）。")
@@ -151,6 +151,7 @@ def template_command(unit, unit_type, year, out, roster, password, fee_decimals,
 def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, edition) -> None:
     """\b
     校验报送的工作簿（文件或文件夹）：勾稽关系、填写规范、与上年衔接和合理性。
+    也可以校验已发布的报告（网页 .html、文本 .txt、Word .docx、PDF）。
     退出码：0 没有错误（可以有提醒），1 有错误，2 有文件无法读取或用法错误。
 
     \b
@@ -169,7 +170,7 @@ def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, editio
         raise click.BadParameter(str(exc), param_hint="--edition") from None
     files = expand_paths(paths)
     if not files:
-        raise click.UsageError("没有找到要校验的工作簿（.xlsx、.xlsm、.xls、.et）。")
+        raise click.UsageError("没有找到要校验的工作簿（.xlsx、.xlsm、.xls、.et）或已发布的报告（.html、.htm、.txt、.docx、.pdf）。")
     if annotate_out:
         from .annotate import annotation_targets
         from .safeio import RefusedOutput, refuse_overwriting_inputs
@@ -265,6 +266,51 @@ def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_w
     except (RosterError, ConsolidationError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(closing_line(result))
+
+
+@main.command("import", short_help="读取已发布的报告（网页、文本、Word、PDF），生成本模板的工作簿。")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True), metavar="文件或文件夹...")
+@click.option("--out", "-o", "out", required=True, type=click.Path(),
+              help="输出文件夹（每份报告一个工作簿）；只有一份报告时也可以是 .xlsx 文件名。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式：text 供阅读，json 供程序处理（与 check 的 JSON 相同，另有 output 和 sureness）。")
+@click.option("--edition", default=None, help="格式版本（默认 2021）。")
+def import_command(paths, out, fmt, edition) -> None:
+    """\b
+    读取已发布的年度报告（网页 .html、文本 .txt、Word .docx、带文字的 PDF，
+    也可以是其他格式的工作簿），为每份报告生成一份本模板的工作簿：数字、
+    文字部分（一、五、六）、单位名称和年度。读不出的数字留空并说明原因，不会当作 0。
+    退出码：0 全部导入，2 有文件无法读取或用法错误。
+
+    \b
+    示例：
+      xxgk import 2023年报告.pdf --out 导入/
+      xxgk import 网页存档/ --out 导入/ --format json
+    """
+    import json
+
+    from .published.importer import ImportUsageError, import_json, import_reports, render_import_text
+    from .report import use_color
+    from .safeio import RefusedOutput
+    from .spec import SpecError, load_edition
+
+    try:
+        ed = load_edition(edition) if edition else load_edition()
+    except SpecError as exc:
+        raise click.BadParameter(str(exc), param_hint="--edition") from None
+    try:
+        items = import_reports(paths, out, edition=ed)
+    except ImportUsageError as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from None
+    except RefusedOutput as exc:
+        _refused(exc)
+    if not items:
+        raise click.UsageError("没有找到要导入的报告（.html、.htm、.txt、.docx、.pdf、.xlsx）。")
+    if fmt == "json":
+        click.echo(json.dumps(import_json(items, ed), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_import_text(items, ed), color=use_color())
+    raise SystemExit(2 if any(i.error is not None for i in items) else 0)
 
 
 @main.command("rules", short_help="列出全部校验规则（Markdown）。")

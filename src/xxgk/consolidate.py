@@ -217,7 +217,7 @@ def _compact(value: Decimal) -> int | Decimal:
 def read_one(path: str | os.PathLike, edition: str = DEFAULT_EDITION, fee_decimals: int | None = None) -> FileResult:
     """Read and check one workbook as ``xxgk check`` does; never raises."""
     from .checker import check_submission
-    from .reader import read_workbook
+    from .published import read_published
     from .submission import UnreadableFile
 
     path = str(path)
@@ -227,7 +227,7 @@ def read_one(path: str | os.PathLike, edition: str = DEFAULT_EDITION, fee_decima
         mtime = 0.0
     ed = load_edition(edition)
     try:
-        sub = read_workbook(path, ed)
+        sub = read_published(path, ed)
         res = check_submission(sub, ed, fee_decimals=fee_decimals)
     except UnreadableFile as exc:
         return FileResult(path, mtime, readable=False, reason=exc.message, code=exc.code)

@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from decimal import Decimal
 from typing import Iterable, Sequence
 
@@ -75,7 +76,7 @@ from .findings import Finding, _json_number, severity_label
 from .spec import Edition
 from .submission import Submission
 
-__all__ = ["render_text", "render_json", "json_document", "file_entry", "use_color", "compact_cells", "exit_code"]
+__all__ = ["finding_lines", "finding_origins", "render_text", "render_json", "json_document", "file_entry", "use_color", "compact_cells", "exit_code"]
 
 _STYLE = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow"}, "info": {"fg": "cyan"}}
 Result = CheckResult | FileError
@@ -126,19 +127,35 @@ def _location(f: Finding, sub: Submission | None = None) -> str:
 
 def finding_origins(f: Finding, sub: Submission | None) -> list[str]:
     """A published report's finding: where in the document its figures were
-    read (“第2页第15行”), in the order of its keys; [] for a workbook."""
+    read, cells of one row (or page) together: “第2个表格第4行第4、5、10列”,
+    “第2页第15、16行”; [] for a workbook."""
     if sub is None or sub.file_kind == "workbook":
         return []
-    out = []
+    groups: dict[str, list[int]] = {}
     for key in f.keys:
         cv = sub.cells.get(key)
-        text = cv.origin.describe() if cv is not None and cv.origin is not None else ""
-        if text and text not in out:
-            out.append(text)
+        o = cv.origin if cv is not None else None
+        if o is None:
+            continue
+        if o.col is not None:
+            head, n, unit = replace(o, col=None).describe(), o.col, "列"
+        elif o.line is not None:
+            head, n, unit = replace(o, line=None).describe(), o.line, "行"
+        else:
+            head, n, unit = o.describe(), None, ""
+        numbers = groups.setdefault(head + "\0" + unit, [])
+        if n is not None and n not in numbers:
+            numbers.append(n)
+    out = []
+    for head, numbers in groups.items():
+        text, unit = head.split("\0")
+        out.append(f"{text}第{'、'.join(map(str, sorted(numbers)))}{unit}" if numbers else text)
     return out
 
 
-def _finding_lines(f: Finding, sub: Submission | None = None) -> list[str]:
+def finding_lines(f: Finding, sub: Submission | None = None) -> list[str]:
+    """A finding as printed: severity, where (cells, or in a published report
+    where its figures were read), message."""
     label = click.style(severity_label(f.severity), **_STYLE.get(f.severity, {}))
     where = _location(f, sub)
     head = f"  {label}  {where}" if where else f"  {label}"
@@ -180,7 +197,7 @@ def _file_text(result: Result, edition: Edition) -> list[str]:
                 group = heading
                 if heading:
                     lines.append(f" {heading}")
-            lines.extend(_finding_lines(f, result.submission))
+            lines.extend(finding_lines(f, result.submission))
     lines.append(_verdict(result))
     return lines
 

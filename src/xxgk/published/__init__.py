@@ -18,10 +18,9 @@ from pathlib import Path
 from ..spec import Edition
 from ..submission import Submission, UnreadableFile
 
-__all__ = ["read_published", "sniff", "REPORT_SUFFIXES", "PUBLISHED_SUFFIXES"]
+__all__ = ["read_published", "sniff", "PUBLISHED_SUFFIXES"]
 
-PUBLISHED_SUFFIXES = (".html", ".htm", ".shtml", ".txt", ".docx", ".pdf")
-REPORT_SUFFIXES = (".xlsx", *PUBLISHED_SUFFIXES)  # files taken from a folder
+PUBLISHED_SUFFIXES = (".html", ".htm", ".shtml", ".txt", ".docx", ".pdf")  # taken from folders too
 
 _HTML_MARK = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|meta|table|div|p|title|tr|td|span)[\s>/]", re.I)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
