@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
 from .findings import CODES, Finding
-from .published import PUBLISHED_SUFFIXES
+from .published import PUBLISHED_SUFFIXES, taken_from_folder
 from .spec import DEFAULT_EDITION, CellSpec, Edition, RuleInstance, UnitType, load_edition
 from .submission import CellValue, Submission, UnreadableFile
 from .xlsx import parse_range
@@ -697,13 +697,14 @@ def check_values(
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given; a folder becomes its workbooks and published reports
-    (sorted, no ~$ lock files)."""
+    (sorted, no ~$ lock files, no text file that is not a report)."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             out += sorted(
                 f for f in p.iterdir()
                 if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES and not f.name.startswith("~$")
+                and taken_from_folder(f)
             )
         else:
             out.append(p)

@@ -18,12 +18,13 @@ from pathlib import Path
 from ..spec import Edition
 from ..submission import Submission, UnreadableFile
 
-__all__ = ["read_published", "sniff", "PUBLISHED_SUFFIXES"]
+__all__ = ["read_published", "sniff", "PUBLISHED_SUFFIXES", "taken_from_folder"]
 
 PUBLISHED_SUFFIXES = (".html", ".htm", ".shtml", ".txt", ".docx", ".pdf")  # taken from folders too
 
 _HTML_MARK = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|meta|table|div|p|title|tr|td|span)[\s>/]", re.I)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv")
 
 
 def sniff(path: str | Path) -> str:
@@ -57,8 +58,27 @@ def sniff(path: str | Path) -> str:
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if _HTML_MARK.search(head):
-        return "html"
+        return "html"  # also an “.xls” exported by a web system as an HTML table
+    if suffix in _WORKBOOK_SUFFIXES:
+        return "workbook"  # a CSV or anything else named .xlsx: the workbook reader says what it is
     return "text"
+
+
+_REPORT_WORDS = [w.encode(enc) for w in ("政府信息公开", "年度报告") for enc in ("utf-8", "gb18030", "utf-16-le")]
+
+
+def taken_from_folder(path: str | Path) -> bool:
+    """Whether a file found in a folder is read as a report: a text file only
+    when its beginning speaks of 政府信息公开 (a folder of reports often holds
+    a 说明.txt); every other kind always (a page that is no report is said so)."""
+    if Path(path).suffix.lower() != ".txt":
+        return True
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return True  # the reader says why it cannot be opened
+    return any(w in head for w in _REPORT_WORDS)
 
 
 def _by_suffix(suffix: str) -> str:
