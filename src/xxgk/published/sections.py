@@ -205,9 +205,12 @@ def _trim_page_end(body: str, ed: Edition, unit: str | None) -> str:
 _CLOSING_DATE = re.compile(r"\s*(?:20\d{2}|二〇[〇一二三四五六七八九]{2})\s*年\s*\S{1,3}\s*月\s*\S{1,3}\s*日\s*$")
 
 
+_BULLET = re.compile(r"^[-•·●▪*]\s+")  # a list bullet a copy from a page left
+
+
 def _tidy(text: str) -> str:
     """Strip each line; drop blank lines at the ends and runs of blank lines."""
-    lines = [ln.strip() for ln in text.strip().lstrip("：:").splitlines()]
+    lines = [_BULLET.sub("", ln.strip()) for ln in text.strip().lstrip("：:").splitlines()]
     out: list[str] = []
     for ln in lines:
         if ln or (out and out[-1]):

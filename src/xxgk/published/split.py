@@ -1,0 +1,390 @@
+"""Split run-together digits into cells by the report's own arithmetic.
+
+A website archiver (or a copy from a PDF) often loses the separators between
+the cells of a row: “1000001” for 1, 0, 0, 0, 0, 0, 1, “291000030” for a row
+whose figures have more than one digit.  The cells a run of digits covers
+are known (the row's columns, in order); where the cuts go is not.  Two
+things decide it, both taken from the edition:
+
+* a number has no leading zero (a lone 0 is fine), and each cell holds at
+  least one digit;
+* the hard equation rules (row 总计 = the six applicant columns, （七）总计 =
+  the items, table 4's group totals, 一 + 二 = （七） + 四 …), applied jointly
+  to every run, every number read directly and every cell that is unknown
+  (blank or unreadable in the text: a rule with one unknown left determines
+  it).
+
+:func:`solve` searches all splits (branch and bound: the rules local to one
+run filter its candidates; a rule whose remaining terms all have one sign
+is known to fail as soon as its partial sum has the other sign) and returns,
+for every cell, its value and how it was found.  When exactly one
+combination satisfies every rule, its figures are taken and marked
+*inferred*; when several do, the cells on which they differ are
+*ambiguous* and left blank with the candidates; when none does, the
+combinations breaking the fewest rules are taken (cells on which those
+differ are again ambiguous) and the broken rules named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterable, Mapping, Sequence
+
+from ..spec import Edition, RuleInstance
+
+__all__ = ["Token", "Run", "Outcome", "Solution", "solve", "splits", "hard_equations"]
+
+MAX_SPLITS = 20000  # candidate splits of one run considered at most
+MAX_NODES = 300000  # search nodes at most; beyond, undecided runs are ambiguous
+MAX_KEPT = 200  # optimal combinations remembered at most (enough to see disagreement)
+
+
+@dataclass(frozen=True)
+class Token:
+    """Digits between two separators, and where they start in the document."""
+
+    text: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Run:
+    """Tokens (in order) that together hold the cells ``keys`` (in order).
+
+    A separator between two tokens is always a cut; inside a token the cuts
+    are to be found.  A token with a decimal point is one number.
+    """
+
+    keys: tuple[str, ...]
+    tokens: tuple[Token, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+
+@dataclass
+class Outcome:
+    """How the cells of one run were decided."""
+
+    run: Run
+    kind: str  # direct / inferred / ambiguous / broken / impossible
+    values: tuple[Decimal | None, ...]  # per key; None where not determined
+    offsets: tuple[int | None, ...]  # where each number starts in the document
+    candidates: list[tuple[Decimal, ...]] = field(default_factory=list)  # ambiguous: the splits still possible
+
+
+@dataclass
+class Solution:
+    """What :func:`solve` found."""
+
+    outcomes: list[Outcome]
+    inferred_unknowns: dict[str, Decimal]  # unknown cells determined by the rules
+    broken: list[RuleInstance]  # rules broken by the chosen split (fewest possible)
+    exhausted: bool = False  # search stopped at MAX_NODES
+
+
+def hard_equations(ed: Edition) -> list[RuleInstance]:
+    """The edition's hard equation rules about this year's figures."""
+    return [i for i in ed.instances(group="hard", kind="equation") if not i.uses_previous]
+
+
+def splits(run: Run) -> list[tuple[tuple[Decimal, int], ...]]:
+    """Every way to cut the run's tokens into ``len(run.keys)`` numbers without
+    leading zeros; each number with the offset of its first digit."""
+    per_token = []
+    for tok in run.tokens:
+        per_token.append(_token_splits(tok))
+    out: list[tuple[tuple[Decimal, int], ...]] = []
+    need = len(run.keys)
+
+    def rec(i: int, acc: tuple[tuple[Decimal, int], ...]) -> None:
+        if len(out) >= MAX_SPLITS:
+            return
+        if i == len(per_token):
+            if len(acc) == need:
+                out.append(acc)
+            return
+        left_tokens = len(per_token) - i - 1
+        for parts in per_token[i]:
+            if len(acc) + len(parts) + left_tokens <= need:
+                rec(i + 1, acc + parts)
+
+    rec(0, ())
+    return out
+
+
+def _token_splits(tok: Token) -> list[tuple[tuple[Decimal, int], ...]]:
+    text = tok.text
+    if not text.isdigit():  # a decimal number: one cell
+        return [((Decimal(text), tok.offset),)]
+    n = len(text)
+    out: list[tuple[tuple[Decimal, int], ...]] = []
+
+    def rec(start: int, acc: tuple[tuple[Decimal, int], ...]) -> None:
+        if start == n:
+            out.append(acc)
+            return
+        if text[start] == "0":
+            rec(start + 1, acc + ((Decimal(0), tok.offset + start),))
+            return
+        for end in range(start + 1, n + 1):
+            rec(end, acc + ((Decimal(text[start:end]), tok.offset + start),))
+            if len(out) > MAX_SPLITS:
+                return
+
+    rec(0, ())
+    return out
+
+
+# -- the search ------------------------------------------------------------------------------
+
+
+class _Problem:
+    def __init__(self, ed: Edition, runs: Sequence[Run], fixed: Mapping[str, Decimal], unknown: Iterable[str]):
+        self.runs = list(runs)
+        self.fixed = dict(fixed)
+        self.unknown = [k for k in dict.fromkeys(unknown) if k not in self.fixed]
+        owner: dict[str, tuple[int, int]] = {}
+        for r, run in enumerate(self.runs):
+            for j, key in enumerate(run.keys):
+                owner[key] = (r, j)
+        self.owner = owner
+        known = set(owner) | set(self.fixed) | set(self.unknown)
+        self.rules: list[RuleInstance] = []
+        self.terms: list[list[tuple[str, int]]] = []
+        for inst in hard_equations(ed):
+            terms = [(t.key, t.sign) for t in inst.lhs] + [(t.key, -t.sign) for t in inst.rhs]
+            if all(k in known for k, _ in terms) and any(k in owner or k in self.unknown for k, _ in terms):
+                self.rules.append(inst)
+                self.terms.append(terms)
+        self.rule_runs = [sorted({owner[k][0] for k, _ in terms if k in owner}) for terms in self.terms]
+        self.rule_unknown = [any(k in self.unknown for k, _ in terms) for terms in self.terms]
+        self.by_run: list[list[int]] = [[] for _ in self.runs]
+        for c, rs in enumerate(self.rule_runs):
+            for r in rs:
+                self.by_run[r].append(c)
+
+
+def solve(ed: Edition, runs: Sequence[Run], fixed: Mapping[str, Decimal] | None = None,
+          unknown: Iterable[str] = ()) -> Solution:
+    """Decide every run's split (see the module's docstring).
+
+    ``fixed``: cells read directly; ``unknown``: cells with no number in the
+    text (blank, unreadable), which the rules may determine.
+    """
+    runs, unknown = list(runs), list(unknown)
+    parts = _components(ed, runs, unknown)
+    if len(parts) > 1:  # independent parts (table 3, table 4 …) are solved apart
+        solutions = [_solve_one(ed, [runs[i] for i in rs], fixed or {}, us) for rs, us in parts]
+        by_run = {id(o.run): o for sol in solutions for o in sol.outcomes}
+        return Solution([by_run[id(r)] for r in runs],
+                        {k: v for sol in solutions for k, v in sol.inferred_unknowns.items()},
+                        [b for sol in solutions for b in sol.broken],
+                        any(sol.exhausted for sol in solutions))
+    return _solve_one(ed, runs, fixed or {}, unknown)
+
+
+def _components(ed: Edition, runs: list[Run], unknown: list[str]) -> list[tuple[list[int], list[str]]]:
+    """Runs (by index) and unknown cells grouped by the rules that link them."""
+    parent: dict[object, object] = {}
+
+    def find(x: object) -> object:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    node = {key: ("run", i) for i, run in enumerate(runs) for key in run.keys}
+    node.update({k: ("unknown", k) for k in unknown if k not in node})
+    for inst in hard_equations(ed):
+        linked = [node[t.key] for t in (*inst.lhs, *inst.rhs) if t.key in node]
+        for other in linked[1:]:
+            parent[find(other)] = find(linked[0])
+    groups: dict[object, tuple[list[int], list[str]]] = {}
+    for i in range(len(runs)):
+        groups.setdefault(find(("run", i)), ([], []))[0].append(i)
+    for k in unknown:
+        if node.get(k) == ("unknown", k):
+            groups.setdefault(find(("unknown", k)), ([], []))[1].append(k)
+    return list(groups.values())
+
+
+def _solve_one(ed: Edition, runs: Sequence[Run], fixed: Mapping[str, Decimal], unknown: Iterable[str]) -> Solution:
+    p = _Problem(ed, runs, fixed, unknown)
+    cands = [splits(run) for run in p.runs]
+    values: dict[str, Decimal] = dict(p.fixed)
+
+    # Candidates ordered by the rules they break on their own (rules touching
+    # only this run and fixed cells): the cheapest first.
+    local_cost: list[list[int]] = []
+    for r, cs in enumerate(cands):
+        local = [c for c in p.by_run[r] if p.rule_runs[c] == [r] and not p.rule_unknown[c]]
+        costs = []
+        for cand in cs:
+            _assign(values, p.runs[r], cand)
+            costs.append(sum(1 for c in local if _total(values, p.terms[c]) != 0))
+        order = sorted(range(len(cs)), key=costs.__getitem__)
+        cands[r] = [cs[i] for i in order]
+        local_cost.append([costs[i] for i in order])
+        for key in p.runs[r].keys:
+            values.pop(key, None)
+    local_rules = {c for r in range(len(cands)) for c in p.by_run[r]
+                   if p.rule_runs[c] == [r] and not p.rule_unknown[c]}
+
+    order = [r for r in range(len(cands)) if cands[r]]
+    min_rest = [0] * (len(order) + 1)
+    for i in range(len(order) - 1, -1, -1):
+        min_rest[i] = min_rest[i + 1] + local_cost[order[i]][0]
+
+    state = _Search(p, cands, local_cost, local_rules, order, min_rest, values)
+    state.run(0, 0, frozenset())
+    return state.result()
+
+
+def _assign(values: dict[str, Decimal], run: Run, cand: tuple[tuple[Decimal, int], ...]) -> None:
+    for key, (v, _) in zip(run.keys, cand):
+        values[key] = v
+
+
+def _total(values: Mapping[str, Decimal], terms: list[tuple[str, int]]) -> Decimal:
+    return sum((values[k] * s for k, s in terms), Decimal(0))
+
+
+class _Search:
+    def __init__(self, p: _Problem, cands, local_cost, local_rules, order, min_rest, values):
+        self.p, self.cands, self.local_cost, self.local_rules = p, cands, local_cost, local_rules
+        self.order, self.min_rest, self.values = order, min_rest, values
+        self.best = 1 << 30
+        self.kept: list[tuple[tuple[int, ...], dict[str, Decimal], frozenset[int]]] = []
+        self.choice = [0] * len(cands)
+        self.nodes = 0
+        self.exhausted = False
+
+    def run(self, depth: int, cost: int, broken: frozenset[int]) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self.exhausted = True
+            return
+        if cost + self.min_rest[depth] > self.best:
+            return
+        if depth == len(self.order):
+            self._leaf(cost, broken)
+            return
+        r = self.order[depth]
+        run = self.p.runs[r]
+        for i, cand in enumerate(self.cands[r]):
+            _assign(self.values, run, cand)
+            self.choice[r] = i
+            new = set()
+            for c in self.p.by_run[r]:
+                if c in broken:
+                    continue
+                if c in self.local_rules or self._surely_broken(c):
+                    if c not in self.local_rules or _total(self.values, self.p.terms[c]) != 0:
+                        new.add(c)
+            self.run(depth + 1, cost + len(new), broken | new)
+            if self.exhausted:
+                break
+        for key in run.keys:
+            self.values.pop(key, None)
+
+    def _surely_broken(self, c: int) -> bool:
+        """With every term not yet known >= 0: can rule ``c`` no longer hold?"""
+        total = Decimal(0)
+        signs = set()
+        for key, sign in self.p.terms[c]:
+            v = self.values.get(key)
+            if v is None:
+                signs.add(sign)
+            else:
+                total += v * sign
+        if not signs:
+            return total != 0
+        if signs == {1}:
+            return total > 0
+        if signs == {-1}:
+            return total < 0
+        return False
+
+    def _leaf(self, cost: int, broken: frozenset[int]) -> None:
+        solved, extra = self._unknowns(broken)
+        cost += len(extra)
+        if cost > self.best:
+            return
+        if cost < self.best:
+            self.best, self.kept = cost, []
+        if len(self.kept) < MAX_KEPT:
+            self.kept.append((tuple(self.choice), solved, broken | extra))
+
+    def _unknowns(self, broken: frozenset[int]) -> tuple[dict[str, Decimal], frozenset[int]]:
+        """Determine unknown cells from the rules (one unknown left in a rule
+        gives it); rules then still false are broken."""
+        solved: dict[str, Decimal] = {}
+        vals = self.values
+        pending = [c for c in range(len(self.p.terms)) if self.p.rule_unknown[c] and c not in broken]
+        bad: set[int] = set()
+        progress = True
+        while progress:
+            progress = False
+            for c in pending:
+                if c in bad:
+                    continue
+                missing = [(k, s) for k, s in self.p.terms[c] if k not in vals and k not in solved]
+                if len(missing) == 1:
+                    key, sign = missing[0]
+                    rest = sum(((vals[k] if k in vals else solved[k]) * s for k, s in self.p.terms[c] if k != key),
+                               Decimal(0))
+                    value = -rest * sign
+                    if value < 0 or value != value.to_integral_value():
+                        bad.add(c)
+                    else:
+                        solved[key] = value
+                        progress = True
+        for c in pending:
+            if c in bad:
+                continue
+            terms = self.p.terms[c]
+            if all(k in vals or k in solved for k, _ in terms):
+                if sum(((vals[k] if k in vals else solved[k]) * s for k, s in terms), Decimal(0)) != 0:
+                    bad.add(c)
+        return solved, frozenset(bad)
+
+    def result(self) -> Solution:
+        p = self.p
+        outcomes: list[Outcome] = []
+        kept = self.kept
+        broken = sorted(set.intersection(*(set(b) for _, _, b in kept))) if kept else []
+        for r, run in enumerate(p.runs):
+            cs = self.cands[r]
+            if not cs:
+                outcomes.append(Outcome(run, "impossible", (None,) * len(run.keys), (None,) * len(run.keys)))
+                continue
+            chosen = sorted({choice[r] for choice, _, _ in kept}) if kept else list(range(len(cs)))
+            options = [cs[i] for i in chosen]
+            vals: list[Decimal | None] = []
+            offs: list[int | None] = []
+            for j in range(len(run.keys)):
+                seen = {o[j][0] for o in options}
+                where = {o[j][1] for o in options}
+                vals.append(seen.pop() if len(seen) == 1 else None)
+                offs.append(where.pop() if len(where) == 1 else None)
+            if len(cs) == 1:
+                kind = "direct"
+            elif self.exhausted or len(options) != 1:
+                kind = "ambiguous"
+                if self.exhausted:  # the search did not finish: nothing is proven
+                    vals, offs = [None] * len(run.keys), [None] * len(run.keys)
+                    options = options or cs[:10]
+            else:
+                kind = "broken" if self.best else "inferred"
+            outcomes.append(Outcome(run, kind, tuple(vals), tuple(offs),
+                                    [tuple(v for v, _ in o) for o in options] if kind == "ambiguous" else []))
+        unknowns: dict[str, Decimal] = {}
+        if kept:
+            for key in p.unknown:
+                seen = {solved.get(key) for _, solved, _ in kept}
+                if len(seen) == 1 and None not in seen:
+                    unknowns[key] = seen.pop()
+        return Solution(outcomes, unknowns, [p.rules[c] for c in broken], self.exhausted)
