@@ -44,7 +44,10 @@ def decode_document(data: bytes, path: str | Path, *, html: bool = False) -> str
             return data[len(bom):].decode(name, "replace")
     tried = []
     declared = declared_charset(data[:4096]) if html else None
-    for name in filter(None, (declared, "utf-8")):
+    sample = data[:4000]
+    if sample.count(0) > len(sample) // 4:  # UTF-16 without a BOM: the NULs of ASCII characters
+        declared = "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+    for name in filter(None, (declared, "utf-8", None if html else "gb18030")):
         if name in tried:
             continue
         tried.append(name)

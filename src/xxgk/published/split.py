@@ -90,59 +90,78 @@ def hard_equations(ed: Edition) -> list[RuleInstance]:
     return [i for i in ed.instances(group="hard", kind="equation") if not i.uses_previous]
 
 
-def splits(run: Run) -> list[tuple[tuple[Decimal, int], ...]]:
-    """Every way to cut the run's tokens into ``len(run.keys)`` numbers without
-    leading zeros; each number with the offset of its first digit."""
-    per_token = []
-    for tok in run.tokens:
-        per_token.append(_token_splits(tok))
-    out: list[tuple[tuple[Decimal, int], ...]] = []
+def splits(run: Run, check=None, limit: int = MAX_SPLITS) -> tuple[list[tuple[tuple[Decimal, int], ...]], bool]:
+    """Ways to cut the run's tokens into ``len(run.keys)`` numbers without
+    leading zeros, each number with the offset of its first digit; and
+    whether the list is complete (False when ``limit`` was reached).
+
+    ``check(values, digits_left)`` is asked after each number is placed
+    (``values`` so far, digits still to place) and prunes the branch when it
+    says False.
+    """
+    tokens = run.tokens
     need = len(run.keys)
-
-    def rec(i: int, acc: tuple[tuple[Decimal, int], ...]) -> None:
-        if len(out) >= MAX_SPLITS:
-            return
-        if i == len(per_token):
-            if len(acc) == need:
-                out.append(acc)
-            return
-        left_tokens = len(per_token) - i - 1
-        for parts in per_token[i]:
-            if len(acc) + len(parts) + left_tokens <= need:
-                rec(i + 1, acc + parts)
-
-    rec(0, ())
-    return out
-
-
-def _token_splits(tok: Token) -> list[tuple[tuple[Decimal, int], ...]]:
-    text = tok.text
-    if not text.isdigit():  # a decimal number: one cell
-        return [((Decimal(text), tok.offset),)]
-    n = len(text)
+    sizes = [len(t.text) if t.text.isdigit() else 1 for t in tokens]
+    after = [sum(sizes[i + 1:]) for i in range(len(tokens))]  # digits in later tokens
     out: list[tuple[tuple[Decimal, int], ...]] = []
+    acc: list[tuple[Decimal, int]] = []
+    values: list[Decimal] = []
+    complete = True
 
-    def rec(start: int, acc: tuple[tuple[Decimal, int], ...]) -> None:
-        if start == n:
-            out.append(acc)
+    def place(value: Decimal, offset: int, digits_left: int) -> bool:
+        acc.append((value, offset))
+        values.append(value)
+        if check is not None and not check(values, digits_left):
+            acc.pop()
+            values.pop()
+            return False
+        return True
+
+    def rec(ti: int, pi: int) -> None:
+        nonlocal complete
+        if len(out) >= limit:
+            complete = False
             return
-        if text[start] == "0":
-            rec(start + 1, acc + ((Decimal(0), tok.offset + start),))
+        if ti == len(tokens):
+            if len(acc) == need:
+                out.append(tuple(acc))
             return
-        for end in range(start + 1, n + 1):
-            rec(end, acc + ((Decimal(text[start:end]), tok.offset + start),))
-            if len(out) > MAX_SPLITS:
+        tok = tokens[ti]
+        text = tok.text
+        if pi == len(text):
+            rec(ti + 1, 0)
+            return
+        left = need - len(acc)  # numbers still to place, this one included
+        later = len(tokens) - ti - 1
+        if not text.isdigit():  # a number with a decimal point or thousands separators: one cell
+            if left >= 1 + later and place(Decimal(text.replace(",", "")), tok.offset, after[ti]):
+                rec(ti + 1, len(text))
+                acc.pop()
+                values.pop()
+            return
+        lengths = [1] if text[pi] == "0" else range(1, len(text) - pi + 1)
+        for length in lengths:
+            rest = len(text) - pi - length
+            cells_after = left - 1
+            if cells_after < later + (1 if rest else 0) or cells_after > rest + after[ti]:
+                continue
+            if place(Decimal(text[pi:pi + length]), tok.offset + pi, rest + after[ti]):
+                rec(ti, pi + length)
+                acc.pop()
+                values.pop()
+            if not complete:
                 return
 
-    rec(0, ())
-    return out
+    rec(0, 0)
+    return out, complete
 
 
 # -- the search ------------------------------------------------------------------------------
 
 
 class _Problem:
-    def __init__(self, ed: Edition, runs: Sequence[Run], fixed: Mapping[str, Decimal], unknown: Iterable[str]):
+    def __init__(self, ed: Edition, runs: Sequence[Run], fixed: Mapping[str, Decimal], unknown: Iterable[str],
+                 excluded: set[str] = frozenset()):
         self.runs = list(runs)
         self.fixed = dict(fixed)
         self.unknown = [k for k in dict.fromkeys(unknown) if k not in self.fixed]
@@ -156,7 +175,8 @@ class _Problem:
         self.terms: list[list[tuple[str, int]]] = []
         for inst in hard_equations(ed):
             terms = [(t.key, t.sign) for t in inst.lhs] + [(t.key, -t.sign) for t in inst.rhs]
-            if all(k in known for k, _ in terms) and any(k in owner or k in self.unknown for k, _ in terms):
+            if all(k in known and k not in excluded for k, _ in terms) \
+                    and any(k in owner or k in self.unknown for k, _ in terms):
                 self.rules.append(inst)
                 self.terms.append(terms)
         self.rule_runs = [sorted({owner[k][0] for k, _ in terms if k in owner}) for terms in self.terms]
@@ -211,11 +231,70 @@ def _components(ed: Edition, runs: list[Run], unknown: list[str]) -> list[tuple[
     return list(groups.values())
 
 
-def _solve_one(ed: Edition, runs: Sequence[Run], fixed: Mapping[str, Decimal], unknown: Iterable[str]) -> Solution:
-    p = _Problem(ed, runs, fixed, unknown)
-    cands = [splits(run) for run in p.runs]
-    values: dict[str, Decimal] = dict(p.fixed)
+def _local_check(ed_rules: list[list[tuple[str, int]]], run: Run, fixed: Mapping[str, Decimal]):
+    """A check for :func:`splits`: the rules about this run's cells and fixed
+    figures only.  A rule is tested exactly once its last cell is placed;
+    before, it is bounded: every cell still to place lies between 0 and the
+    largest number the digits left can make."""
+    pos = {k: i for i, k in enumerate(run.keys)}
+    rules = [[(pos.get(k), fixed.get(k), s) for k, s in terms] for terms in ed_rules
+             if all(k in pos or k in fixed for k, _ in terms) and any(k in pos for k, _ in terms)]
+    if not rules:
+        return None
+    bounded = all(t.text.isdigit() for t in run.tokens)
+    need = len(run.keys)
 
+    def check(values: list[Decimal], digits_left: int) -> bool:
+        placed = len(values)
+        cells_left = need - placed
+        top = Decimal(10) ** (digits_left - cells_left + 1) - 1 if cells_left else Decimal(0)
+        for terms in rules:
+            total = Decimal(0)
+            lo = hi = Decimal(0)
+            touched = False
+            for p, fixed_value, sign in terms:
+                if p is None:
+                    total += fixed_value * sign
+                elif p < placed:
+                    total += values[p] * sign
+                    touched = touched or p == placed - 1
+                elif sign > 0:
+                    hi += top
+                else:
+                    lo -= top
+            if not touched:
+                continue
+            if lo == hi == 0:
+                if total != 0:
+                    return False
+            elif bounded and (total + lo > 0 or total + hi < 0):
+                return False
+        return True
+
+    return check
+
+
+def _solve_one(ed: Edition, runs: Sequence[Run], fixed: Mapping[str, Decimal], unknown: Iterable[str]) -> Solution:
+    all_terms = [[(t.key, t.sign) for t in i.lhs] + [(t.key, -t.sign) for t in i.rhs] for i in hard_equations(ed)]
+    # Candidates of each run: those keeping the rules local to it; if none does,
+    # all of them (the report breaks a rule).  A run with too many candidates
+    # to list is undecided: its cells are left out of the search.
+    found: dict[int, list] = {}
+    undecided: list[Run] = []
+    for r, run in enumerate(runs):
+        cands, complete = splits(run, _local_check(all_terms, run, fixed))
+        if complete and not cands:
+            cands, complete = splits(run)
+        if complete:
+            found[r] = cands
+        else:
+            undecided.append(run)
+    decided = [run for r, run in enumerate(runs) if r in found]
+    excluded = {k for run in undecided for k in run.keys}
+    p = _Problem(ed, decided, fixed, [k for k in unknown if k not in excluded], excluded)
+    cands = [found[r] for r in range(len(runs)) if r in found]
+    p.single = [len(splits(run, limit=2)[0]) == 1 for run in decided]  # one split by the digits alone
+    values: dict[str, Decimal] = dict(p.fixed)
     # Candidates ordered by the rules they break on their own (rules touching
     # only this run and fixed cells): the cheapest first.
     local_cost: list[list[int]] = []
@@ -233,14 +312,20 @@ def _solve_one(ed: Edition, runs: Sequence[Run], fixed: Mapping[str, Decimal], u
     local_rules = {c for r in range(len(cands)) for c in p.by_run[r]
                    if p.rule_runs[c] == [r] and not p.rule_unknown[c]}
 
-    order = [r for r in range(len(cands)) if cands[r]]
+    order = sorted((r for r in range(len(cands)) if cands[r]), key=lambda r: len(cands[r]))  # fewest first
     min_rest = [0] * (len(order) + 1)
     for i in range(len(order) - 1, -1, -1):
         min_rest[i] = min_rest[i + 1] + local_cost[order[i]][0]
 
     state = _Search(p, cands, local_cost, local_rules, order, min_rest, values)
     state.run(0, 0, frozenset())
-    return state.result()
+    sol = state.result()
+    for run in undecided:
+        n = len(run.keys)
+        sol.outcomes.append(Outcome(run, "ambiguous", (None,) * n, (None,) * n, []))
+    by_run = {id(o.run): o for o in sol.outcomes}
+    sol.outcomes = [by_run[id(run)] for run in runs]
+    return sol
 
 
 def _assign(values: dict[str, Decimal], run: Run, cand: tuple[tuple[Decimal, int], ...]) -> None:
@@ -253,6 +338,10 @@ def _total(values: Mapping[str, Decimal], terms: list[tuple[str, int]]) -> Decim
 
 
 class _Search:
+    """Branch and bound over the runs' candidates.  Each rule keeps its
+    partial sum and how many of its terms (counted with their sign) are still
+    open, so that “can it still hold?” is answered in constant time."""
+
     def __init__(self, p: _Problem, cands, local_cost, local_rules, order, min_rest, values):
         self.p, self.cands, self.local_cost, self.local_rules = p, cands, local_cost, local_rules
         self.order, self.min_rest, self.values = order, min_rest, values
@@ -261,6 +350,43 @@ class _Search:
         self.choice = [0] * len(cands)
         self.nodes = 0
         self.exhausted = False
+        n = len(p.terms)
+        self.sum = [Decimal(0)] * n
+        self.open_pos = [0] * n
+        self.open_neg = [0] * n
+        for c, terms in enumerate(p.terms):
+            for key, sign in terms:
+                if key in p.fixed:
+                    self.sum[c] += p.fixed[key] * sign
+                elif sign > 0:
+                    self.open_pos[c] += 1
+                else:
+                    self.open_neg[c] += 1
+        # per run: (rule, [(position in the run, sign)]) for every rule it touches
+        self.contrib: list[list[tuple[int, list[tuple[int, int]]]]] = []
+        for r, run in enumerate(p.runs):
+            pos = {k: j for j, k in enumerate(run.keys)}
+            self.contrib.append([(c, [(pos[k], s) for k, s in p.terms[c] if k in pos]) for c in p.by_run[r]])
+
+    def _move(self, r: int, cand, direction: int) -> None:
+        for c, items in self.contrib[r]:
+            for j, sign in items:
+                self.sum[c] += cand[j][0] * sign * direction
+                if sign > 0:
+                    self.open_pos[c] -= direction
+                else:
+                    self.open_neg[c] -= direction
+
+    def _cannot_hold(self, c: int) -> bool:
+        """With every open term >= 0: can rule ``c`` no longer hold?"""
+        total, pos, neg = self.sum[c], self.open_pos[c], self.open_neg[c]
+        if pos and neg:
+            return False
+        if pos:
+            return total > 0
+        if neg:
+            return total < 0
+        return total != 0
 
     def run(self, depth: int, cost: int, broken: frozenset[int]) -> None:
         self.nodes += 1
@@ -276,37 +402,15 @@ class _Search:
         run = self.p.runs[r]
         for i, cand in enumerate(self.cands[r]):
             _assign(self.values, run, cand)
+            self._move(r, cand, 1)
             self.choice[r] = i
-            new = set()
-            for c in self.p.by_run[r]:
-                if c in broken:
-                    continue
-                if c in self.local_rules or self._surely_broken(c):
-                    if c not in self.local_rules or _total(self.values, self.p.terms[c]) != 0:
-                        new.add(c)
-            self.run(depth + 1, cost + len(new), broken | new)
+            new = {c for c, _ in self.contrib[r] if c not in broken and self._cannot_hold(c)}
+            self.run(depth + 1, cost + len(new), broken | new if new else broken)
+            self._move(r, cand, -1)
             if self.exhausted:
                 break
         for key in run.keys:
             self.values.pop(key, None)
-
-    def _surely_broken(self, c: int) -> bool:
-        """With every term not yet known >= 0: can rule ``c`` no longer hold?"""
-        total = Decimal(0)
-        signs = set()
-        for key, sign in self.p.terms[c]:
-            v = self.values.get(key)
-            if v is None:
-                signs.add(sign)
-            else:
-                total += v * sign
-        if not signs:
-            return total != 0
-        if signs == {1}:
-            return total > 0
-        if signs == {-1}:
-            return total < 0
-        return False
 
     def _leaf(self, cost: int, broken: frozenset[int]) -> None:
         solved, extra = self._unknowns(broken)
@@ -370,7 +474,7 @@ class _Search:
                 where = {o[j][1] for o in options}
                 vals.append(seen.pop() if len(seen) == 1 else None)
                 offs.append(where.pop() if len(where) == 1 else None)
-            if len(cs) == 1:
+            if p.single[r]:
                 kind = "direct"
             elif self.exhausted or len(options) != 1:
                 kind = "ambiguous"

@@ -40,48 +40,17 @@ from ..reader import FILE_KIND_NAMES, _labels_not_found
 from ..spec import DEFAULT_EDITION, Block, Edition, Node, Table, _join, _path_key, load_edition
 from ..submission import CellValue, Origin, Submission, UnreadableFile
 from ..values import BLANK, OK, PLACEHOLDER, UNREADABLE
+from .assemble import NOT_A_REPORT
+from .encoding import decode_document
 from .sections import Heading, fuzzy_pattern, identify, locate_sections, per_edition, split_sections
 from .split import Outcome, Run, Token, solve
 
-__all__ = ["read_text", "read_text_string", "decode"]
+__all__ = ["read_text", "read_text_string"]
 
 MAX_BYTES = 20 * 1024 * 1024  # a report's text is far smaller
 
 
-# -- decoding --------------------------------------------------------------------------------
-
-
-def decode(data: bytes, path: str | Path, edition: Edition) -> str:
-    """The file's text: UTF-8 (with or without BOM), UTF-16 (BOM, or the
-    NULs of ASCII), GBK/GB18030; otherwise charset-normalizer's guess.  A
-    decoding is accepted only if the text looks like a report of the format;
-    else :class:`UnreadableFile` with one line."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        tries = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        tries = ["utf-16"]
-    else:
-        tries = ["utf-8", "gb18030"]
-        sample = data[:4000]
-        if sample.count(b"\x00") > len(sample) // 4:
-            tries = ["utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"]
-    for enc in tries:
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if _looks_like_report(text, edition):
-            return text
-    if b"\x00" not in data[:4000] or tries[0].startswith("utf-16"):
-        from charset_normalizer import from_bytes  # lazy: only for undeclared encodings
-
-        best = from_bytes(data[:200000]).best()
-        if best is not None:
-            text = str(best)
-            if _looks_like_report(text, edition):
-                return data.decode(best.encoding, errors="replace") if len(data) > 200000 else text
-    raise UnreadableFile(path, "无法读取：文字编码无法识别，或不是政府信息公开工作年度报告（找不到报告的标题或表格）；"
-                               "请将文件另存为 UTF-8 编码的文本后重试", code="file-unreadable")
+# -- recognising a report ----------------------------------------------------------------------
 
 
 @per_edition
@@ -110,7 +79,7 @@ def read_text(path: str | Path, edition: Edition | str | None = None) -> Submiss
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(path, f"无法打开文件（{exc.strerror or exc}）") from None
-    return read_text_string(decode(data, path, ed), path, ed)
+    return read_text_string(decode_document(data, path), path, ed)
 
 
 def read_text_string(text: str, path: str | Path = "", edition: Edition | str | None = None) -> Submission:
@@ -118,7 +87,8 @@ def read_text_string(text: str, path: str | Path = "", edition: Edition | str | 
     ed = edition if isinstance(edition, Edition) else load_edition(edition or DEFAULT_EDITION)
     doc = _Document(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not _looks_like_report(doc.text, ed):
-        raise UnreadableFile(path, "不是政府信息公开工作年度报告：找不到报告的标题或表格")
+        raise UnreadableFile(path, "文本中没有政府信息公开工作年度报告（找不到报告标题和官方表格），或文字编码无法识别；"
+                                   "请确认文件内容，或另存为 UTF-8 编码后再读取", code=NOT_A_REPORT)
     sub = Submission(path=str(path), edition=ed.edition, ours=False, file_kind="text")
     reading = _Reading(ed, doc, sub)
     reading.read_tables()
@@ -541,10 +511,12 @@ class _Reading:
             shown = "；".join("、".join(fmt_number(v) for v in c) for c in out.candidates[:6])
             more = f" 等 {len(out.candidates)} 种" if len(out.candidates) > 6 else ""
             blank = [k for k, v in zip(run.keys, out.values) if v is None]
+            how = f"有多种拆分都符合勾稽关系（{shown}{more}）" if shown else "可能的拆分过多"
+            every = "；".join("、".join(fmt_number(v) for v in c) for c in out.candidates[:50])
             self._finding("split-ambiguous", "error",
                           f"{table}“{row_label}”的数字在原文中连在一起（“{raw_run}”，{where}），"
-                          f"有多种拆分都符合勾稽关系（{shown}{more}），无法确定，{len(blank)} 个单元格留空；请按原报告填写。",
-                          blank, None, raw_run)
+                          f"{how}，无法确定，{len(blank)} 个单元格留空；请按原报告填写。",
+                          blank, every or None, raw_run)
         elif out.kind == "broken":
             values = "、".join(fmt_number(v) for v in out.values)
             self._finding("split-inferred", "warning",
