@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 import shutil
 import subprocess
 from decimal import Decimal
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from test_checker import ED, POS, consistent_values, instances, write_filled
-from xxgk.annotate import AUTHOR, FILLS, RESULT_SHEET, annotate, annotated_name
+from xxgk.annotate import AUTHOR, FILLS, MARK_FORMULA, RESULT_SHEET, annotate, annotated_name
 from xxgk.checker import check_submission
 from xxgk.cli import main
 
@@ -35,8 +36,21 @@ def wrong(tmp_path):
     return path, target, text_key
 
 
+def marks(ws) -> dict[str, str]:
+    """Cells marked by xxgk (conditional formats before the template's): A1 -> colour."""
+    out = {}
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            if MARK_FORMULA in (rule.formula or []):
+                for rng in cf.sqref.ranges:
+                    for row in rng.rows:
+                        for r, c in row:
+                            out[openpyxl.utils.get_column_letter(c) + str(r)] = rule.dxf.fill.fgColor.rgb[-6:]
+    return out
+
+
 def _fill(cell) -> str:
-    return (cell.fill.fgColor.rgb or "")[-6:]
+    return marks(cell.parent).get(cell.coordinate, "")
 
 
 def test_end_to_end_findings(wrong):
@@ -67,7 +81,7 @@ def test_annotate_marks_cells_and_lists_findings(wrong, tmp_path):
     item = instances("R1")[3].rhs[0].key
     assert _fill(wb[sheet][POS[item][1]]) == FILLS["error"]
     ws = wb[RESULT_SHEET]
-    messages = [ws.cell(row=r, column=4).value for r in range(3, ws.max_row + 1)]
+    messages = [ws.cell(row=r, column=5).value for r in range(3, ws.max_row + 1)]
     assert messages == [f.message for f in result.findings]
     assert result.verdict in ws["A1"].value
     assert wb.active.title == RESULT_SHEET
@@ -166,3 +180,107 @@ def test_prose_finding_marks_the_prose_cell(tmp_path):
     commented = [c.comment.text for ws in wb.worksheets if ws.title == ED.prose_sheet
                  for row in ws.iter_rows() for c in row if c.comment]
     assert any("信息处理费" in t for t in commented)
+
+
+# -- issue 8, point 7: mark the cell to fix, one count, printable, re-annotation ------------
+
+
+def test_marks_only_the_cells_to_fix(wrong, tmp_path):
+    """A typed-over total: the total and its items are marked, not the column
+    whose (formula) total it breaks; that finding says it corrects itself."""
+    path, target, text_key = wrong
+    result = check_submission(reader.read_workbook(path), ED)
+    knock = next(f for f in result.errors if f.code != "total-typed-wrong")
+    assert knock.caused_by == [target]
+    sheet, addr = POS[target]
+    assert f"改正 {sheet}!{addr} 后会自动更正" in knock.message and "不要在此填写数字" in knock.message
+    wb = openpyxl.load_workbook(annotate(path, result, tmp_path / "a.xlsx"))
+    items = [POS[t.key][1] for t in instances("R1")[3].rhs]
+    assert marks(wb[sheet]) == {addr: FILLS["error"], **{a: FILLS["error"] for a in items}}
+    assert marks(wb[POS[text_key][0]]) == {POS[text_key][1]: FILLS["warning"]}
+    assert knock.message in wb[sheet][addr].comment.text  # explained where it is fixed
+    commented = [c.coordinate for row in wb[sheet].iter_rows() for c in row if c.comment]
+    assert sorted(commented) == sorted([addr, *items])
+
+
+def test_marks_show_over_the_templates_conditional_formats(wrong, tmp_path):
+    path, target, _ = wrong
+    result = check_submission(reader.read_workbook(path), ED)
+    ws = openpyxl.load_workbook(annotate(path, result, tmp_path / "a.xlsx"))[POS[target][0]]
+    rules = [rule for cf in ws.conditional_formatting for rule in cf.rules]
+    ours = [r for r in rules if MARK_FORMULA in r.formula]
+    theirs = [r for r in rules if r not in ours]
+    assert ours and theirs and all(r.stopIfTrue for r in ours)
+    assert max(r.priority for r in ours) < min(r.priority for r in theirs)
+    assert len({r.priority for r in rules}) == len(rules)
+
+
+def test_banner_and_result_sheet_give_the_commands_count(wrong, tmp_path):
+    path, target, _ = wrong
+    result = check_submission(reader.read_workbook(path), ED)
+    wb = openpyxl.load_workbook(annotate(path, result, tmp_path / "a.xlsx"))
+    for table in ED.tables:
+        banner = wb[table.sheet]["A3"].value
+        assert f'"xxgk 校验：{result.verdict}，' in banner and banner.startswith("=IF(")
+    ws = wb[RESULT_SHEET]
+    assert result.verdict in ws["A1"].value
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [t for t in texts if "total-typed" in t or "t3-" in t]  # titles, not codes
+    assert "合计单元格的公式被改成了数字，且与各项之和不符" in texts
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToHeight == 0 and ws.print_title_rows == "$2:$2"
+    assert all(ws.cell(r, 5).alignment.wrap_text for r in range(3, ws.max_row + 1))
+    long_row = max(range(3, ws.max_row + 1), key=lambda r: len(ws.cell(r, 5).value))
+    assert ws.row_dimensions[long_row].height >= 40
+
+
+def test_reannotating_a_corrected_copy_removes_old_marks(wrong, tmp_path):
+    path, target, text_key = wrong
+    first = annotate(path, check_submission(reader.read_workbook(path), ED), tmp_path / "a.xlsx")
+    wb = openpyxl.load_workbook(first)
+    sheet, addr = POS[target]
+    items = sum(wb[sheet][POS[t.key][1]].value for t in instances("R1")[3].rhs)
+    wb[sheet][addr] = items  # the body corrects the total in the annotated copy
+    corrected = tmp_path / "改正.xlsx"
+    wb.save(corrected)
+    result = check_submission(reader.read_workbook(corrected), ED)
+    assert not result.errors
+    again = openpyxl.load_workbook(annotate(corrected, result, tmp_path / "b.xlsx"))
+    assert again.sheetnames.count(RESULT_SHEET) == 1
+    assert marks(again[sheet]) == {addr: FILLS["warning"]}  # total-typed (still no formula), nothing else
+    commented = [(ws.title, c.coordinate) for ws in again.worksheets for row in ws.iter_rows() for c in row
+                 if c.comment]
+    assert sorted(commented) == sorted([(sheet, addr), POS[text_key]])
+    banner = again[sheet]["A3"].value  # the old verdict is gone (openpyxl saved no count to compare with)
+    assert "xxgk" not in banner and banner.count("IF(") == 2 and banner.startswith(f"=IF('{ED.checks_sheet}'!")
+    assert again[RESULT_SHEET].max_row == 2 + len(result.findings)
+
+
+def test_annotate_into_a_missing_folder(wrong, tmp_path):
+    path, *_ = wrong
+    out = tmp_path / "退回"
+    res = CliRunner().invoke(main, ["check", str(path), "--annotate", f"{out}/"])
+    assert res.exit_code == 1, res.output
+    assert out.is_dir() and [p.name for p in out.iterdir()] == [annotated_name(path)]
+
+
+def test_unchanged_annotated_copies_are_not_submissions(wrong, tmp_path):
+    from xxgk.checker import check_paths
+    from xxgk.consolidate import consolidate
+
+    path, target, _ = wrong
+    folder = path.parent
+    write_filled(folder / "通过单位.xlsx")
+    copy = annotate(path, check_submission(reader.read_workbook(path), ED), folder / "改名了.xlsx")
+    assert reader.read_workbook(copy).is_unchanged_annotation
+    assert sorted(Path(r.path).name for r in check_paths([folder])) == ["通过单位.xlsx", "错误单位.xlsx"]
+    res = consolidate([folder], out=tmp_path / "汇总.xlsx", name="测试区", jobs=1)
+    assert sorted(s.file for s in res.statuses) == ["通过单位.xlsx", "错误单位.xlsx"]
+    assert res.skipped == [str(copy)]
+    # the body corrects the copy and sends it back: now it is a submission
+    wb = openpyxl.load_workbook(copy)
+    sheet, addr = POS[target]
+    wb[sheet][addr] = 0
+    wb.save(copy)
+    assert not reader.read_workbook(copy).is_unchanged_annotation
+    assert "改名了.xlsx" in [Path(r.path).name for r in check_paths([folder])]

@@ -1,30 +1,48 @@
 """An annotated copy of a checked workbook, to send back to the body.
 
-Every cell involved in a finding gets a fill (red for errors, yellow for
-warnings) and a comment (author “xxgk”) explaining the finding(s); a sheet
-校验结果 lists every finding.  The input file is never written: the copy is
-saved under another name.  openpyxl is imported here only, lazily, so that
-``xxgk check`` without ``--annotate`` starts fast.
+The cells to fix (the cells of a finding that the body typed: inputs, a
+total typed over its formula, never an intact formula that merely follows
+from them) get a fill (red for errors, yellow for warnings) that shows over
+the template's own conditional formatting, and a comment (author “xxgk”)
+explaining the finding(s); a finding that follows from another cell
+(``Finding.caused_by``) is explained on that cell.  The banner of every
+table sheet shows the same verdict as ``xxgk check`` until the body edits
+the copy; a printable sheet 校验结果 lists every finding.  Annotating an
+annotated copy again first removes the old marks and sheet.  The copy's
+metadata carries the fingerprint of its content, so an unchanged copy is
+never taken for a submission.  The input file is never written.  openpyxl
+is imported here only, lazily, so that ``xxgk check`` without
+``--annotate`` starts fast.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 from .checker import INFO_PREFIX, PROSE_PREFIX, CheckResult, FileError, fmt_number
 from .findings import Finding, severity_label
-from .meta import defined_name
+from .layout import wrapped_lines
+from .meta import ANNOTATED, META_SHEET, defined_name
 from .submission import UnreadableFile
 
-__all__ = ["annotate", "annotate_results", "annotated_name", "annotation_targets", "RESULT_SHEET", "AUTHOR", "FILLS"]
+__all__ = ["annotate", "annotate_results", "annotated_name", "annotation_targets", "RESULT_SHEET", "AUTHOR",
+           "FILLS", "MARK_FORMULA"]
 
 RESULT_SHEET = "校验结果"
 AUTHOR = "xxgk"
 FILLS = {"error": "FF8080", "warning": "FFFF00"}  # red, yellow: stronger than the template's pale input fill
+# The conditional format that shows a mark: always true, recognisable as ours.
+MARK_FORMULA = 'ISTEXT("xxgk")'
 _RANK = {"error": 0, "warning": 1, "info": 2}
-_COLUMNS = (("序号", 6), ("严重程度", 9), ("位置", 16), ("说明", 80), ("规则", 7), ("代码", 20),
-            ("应为", 12), ("实为", 12), ("相差", 10))
+_COLUMNS = (("序号", 5), ("严重程度", 7), ("位置", 16), ("问题", 22), ("说明", 56),
+            ("应为", 9), ("实为", 9), ("相差", 9))
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
+# The banner of an annotated copy: xxgk's verdict while the live count of
+# failed checks is what it was when annotated, else the template's own text.
+_BANNER = '=IF({count}={n},"xxgk {verdict}，详见“{sheet}”工作表",{live})'
+_WRAPPED = re.compile(r'^=IF\(.+?=-?\d+(?:\.\d+)?,"xxgk [^"]*",(.*)\)$', re.S)
 
 
 def annotated_name(path: str | Path) -> str:
@@ -48,34 +66,51 @@ def annotate(path: str | Path, result: CheckResult, out: str | Path) -> Path:
         raise UnreadableFile(src, "只能为 .xlsx/.xlsm 工作簿生成批注副本，请先另存为 .xlsx。", "file-not-xlsx")
     try:
         wb = load_workbook(src)
+        shown = load_workbook(src, data_only=True, read_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure to open is one message
         raise UnreadableFile(src, f"无法打开工作簿以生成批注副本（{exc}）。") from exc
-    for (sheet, ref), findings in _targets(wb, result.findings).items():
-        _mark(wb[sheet], ref, findings)
+    _unmark(wb)
+    marks: dict[str, dict[str, str]] = {}
+    for (sheet, ref), findings in _targets(wb, result).items():
+        ref = _top_left(wb[sheet], ref)
+        worst = _mark(wb[sheet], ref, findings)
+        if _RANK[worst] < _RANK[marks.setdefault(sheet, {}).get(ref, "info")]:
+            marks[sheet][ref] = worst
+    for sheet, cells in marks.items():
+        _show_marks(wb[sheet], cells)
+    _banners(wb, shown, result)
     _result_sheet(wb, result)
+    _remember(wb, result)
     dst.parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(dst) as tmp:
         wb.save(tmp)
     return dst
 
 
+def _into_folder(count: int, out: str | Path) -> bool:
+    """Is ``out`` a folder for the copies? Yes for several files, an existing
+    folder, a name ending in a slash or without an .xlsx/.xlsm suffix."""
+    text = os.fspath(out)
+    return (count > 1 or Path(text).is_dir() or text.endswith(("/", os.sep))
+            or Path(text).suffix.lower() not in OPENPYXL_SUFFIXES)
+
+
 def annotation_targets(paths: list, out: str | Path) -> list[Path]:
     """Where :func:`annotate_results` may write the copies of ``paths``."""
-    out = Path(out)
-    if len(paths) > 1 or out.is_dir():
-        return [out / annotated_name(p) for p in paths]
-    return [out]
+    if _into_folder(len(paths), out):
+        return [Path(out) / annotated_name(p) for p in paths]
+    return [Path(out)]
 
 
 def annotate_results(results: list[CheckResult | FileError], out: str | Path) -> list[str]:
     """Annotate the checked files; return one line (Chinese) per file about what was done.
 
-    One file and ``out`` not an existing folder: ``out`` is the copy's name.
-    Otherwise ``out`` is a folder that receives ``<name>_批注.xlsx`` for each
-    file with errors or warnings.
+    One file and ``out`` an .xlsx name (not an existing folder): ``out`` is
+    the copy's name.  Otherwise ``out`` is a folder (created if missing) that
+    receives ``<name>_批注.xlsx`` for each file with errors or warnings.
     """
+    into_folder = _into_folder(len(results), out)
     out = Path(out)
-    into_folder = len(results) > 1 or out.is_dir()
     lines = []
     for r in results:
         if isinstance(r, FileError):
@@ -91,18 +126,35 @@ def annotate_results(results: list[CheckResult | FileError], out: str | Path) ->
     return lines
 
 
-def _targets(wb, findings: list[Finding]) -> dict[tuple[str, str], list[Finding]]:
-    """(sheet, A1) -> findings, for every cell a finding names or whose key has a defined name."""
+def _targets(wb, result: CheckResult) -> dict[tuple[str, str], list[Finding]]:
+    """(sheet, A1) -> findings: the cells to fix of every error and warning."""
     out: dict[tuple[str, str], list[Finding]] = {}
-    for f in findings:
+    for f in result.findings:
         if f.severity not in FILLS:
             continue
-        places = [(f.sheet, ref) for ref in f.cells] if f.sheet in wb.sheetnames else []
-        named = f.keys if not places else [k for k in f.keys if k.startswith((PROSE_PREFIX, INFO_PREFIX))]
-        places += [p for key in named for p in _named_places(wb, key)]
-        for place in places:
+        for place in _places(wb, result, f):
             out.setdefault(place, []).append(f)
     return out
+
+
+def _places(wb, result: CheckResult, f: Finding) -> list[tuple[str, str]]:
+    """The cells to mark for one finding: those it follows from if any, else
+    its cells the body typed (an intact formula only when nothing else is
+    named), else the cells of its info or prose keys."""
+    cells = result.submission.cells if result.submission is not None else {}
+    keys = f.caused_by or f.keys
+    typed = [cells[k] for k in keys if k in cells and not cells[k].formula]
+    formulas = [cells[k] for k in keys if k in cells and cells[k].formula]
+    chosen = typed or formulas[:1]
+    places = [(cv.sheet, cv.address) for cv in chosen if cv.sheet in wb.sheetnames]
+    if not places and not keys and f.sheet in wb.sheetnames:
+        places = [(f.sheet, ref) for ref in f.cells]
+    named = [k for k in f.keys if k.startswith((PROSE_PREFIX, INFO_PREFIX))] if places else \
+        [k for k in f.keys if k not in cells]
+    places += [p for key in named for p in _named_places(wb, key)]
+    if not places and f.sheet in wb.sheetnames:
+        places = [(f.sheet, ref) for ref in f.cells]
+    return list(dict.fromkeys(places))
 
 
 def _named_places(wb, key: str) -> list[tuple[str, str]]:
@@ -123,13 +175,12 @@ def _top_left(ws, ref: str) -> str:
     return ref
 
 
-def _mark(ws, ref: str, findings: list[Finding]) -> None:
+def _mark(ws, ref: str, findings: list[Finding]) -> str:
+    """Comment the cell with its findings; return the worst severity."""
     from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
 
-    cell = ws[_top_left(ws, ref)]
+    cell = ws[ref]
     worst = min((f.severity for f in findings), key=_RANK.__getitem__)
-    cell.fill = PatternFill("solid", start_color=FILLS[worst], end_color=FILLS[worst])
     text = "\n".join(f"【{severity_label(f.severity)}】{f.message}" for f in findings)
     if cell.comment is not None and cell.comment.author == AUTHOR:
         text = cell.comment.text + "\n" + text
@@ -137,6 +188,114 @@ def _mark(ws, ref: str, findings: list[Finding]) -> None:
     comment.width = 320
     comment.height = 40 + 18 * (len(text) // 22 + text.count("\n") + 1)
     cell.comment = comment
+    return worst
+
+
+def _show_marks(ws, cells: dict[str, str]) -> None:
+    """Fill the marked cells through conditional formats that come before the
+    template's own (which would otherwise paint over a plain cell fill)."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+    from openpyxl.formatting.rule import Rule
+    from openpyxl.styles import PatternFill
+    from openpyxl.styles.differential import DifferentialStyle
+
+    old = [(cf.sqref, rule) for cf in ws.conditional_formatting for rule in cf.rules]
+    fresh = ConditionalFormattingList()
+    by_severity: dict[str, list[str]] = {}
+    for ref, severity in cells.items():
+        by_severity.setdefault(severity, []).append(ref)
+    priority = 0
+    for severity in sorted(by_severity, key=_RANK.__getitem__):
+        priority += 1
+        fill = PatternFill("solid", start_color=FILLS[severity], end_color=FILLS[severity])
+        fresh.add(" ".join(by_severity[severity]), Rule(type="expression", formula=[MARK_FORMULA], stopIfTrue=True,
+                                                        dxf=DifferentialStyle(fill=fill), priority=priority))
+    for sqref, rule in old:
+        rule.priority = (rule.priority or 0) + priority
+        fresh.add(str(sqref), rule)
+    ws.conditional_formatting = fresh
+
+
+def _is_mark(rule) -> bool:
+    return any('"xxgk"' in str(f) for f in (rule.formula or ()))
+
+
+def _unmark(wb) -> None:
+    """Remove what an earlier annotation added: comments, marks, banners, the sheet."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+
+    if RESULT_SHEET in wb.sheetnames:
+        del wb[RESULT_SHEET]
+    for ws in wb.worksheets:
+        kept = [(cf.sqref, rule) for cf in ws.conditional_formatting for rule in cf.rules if not _is_mark(rule)]
+        if len(kept) != sum(len(cf.rules) for cf in ws.conditional_formatting):
+            fresh = ConditionalFormattingList()
+            for sqref, rule in kept:
+                fresh.add(str(sqref), rule)
+            ws.conditional_formatting = fresh
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.comment is not None and cell.comment.author == AUTHOR:
+                    cell.comment = None
+                    _restore_fill(cell)
+                if isinstance(cell.value, str) and cell.value.startswith("=IF("):
+                    m = _WRAPPED.match(cell.value)
+                    if m:
+                        cell.value = "=" + m.group(1)
+
+
+def _restore_fill(cell) -> None:
+    """Copies made before marks were conditional formats carry the mark as the
+    cell's fill: give the cell back the template's fill."""
+    from openpyxl.styles import PatternFill
+
+    from .writer import FORMULA_FILL, INPUT_FILL
+
+    if (cell.fill.fgColor.rgb or "")[-6:] in FILLS.values():
+        colour = (FORMULA_FILL if cell.protection.locked else INPUT_FILL).lstrip("#")
+        cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
+
+
+def _banners(wb, shown, result: CheckResult) -> None:
+    """The banners above the tables say what ``xxgk check`` said, as long as
+    the workbook's live count of failed checks is unchanged."""
+    from .layout import STATUS_ROW, a1, sheet_ref
+    from .spec import load_edition
+    from .writer import CHECK_SUMMARY_ROW, CHECK_VALUE_COL
+
+    sub = result.submission
+    if sub is None or not sub.ours:
+        return
+    try:
+        ed = load_edition(sub.edition)
+    except Exception:  # noqa: BLE001 - an unknown edition: keep the banners
+        return
+    count = a1(CHECK_SUMMARY_ROW, CHECK_VALUE_COL, True)
+    if ed.checks_sheet not in shown.sheetnames:
+        return
+    n = shown[ed.checks_sheet][count.replace("$", "")].value
+    if not isinstance(n, (int, float)) or isinstance(n, bool):
+        return
+    ref = a1(STATUS_ROW, 0)
+    for table in ed.tables:
+        if table.sheet not in wb.sheetnames:
+            continue
+        cell = wb[table.sheet][ref]
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.value = _BANNER.format(count=sheet_ref(ed.checks_sheet) + count, n=int(n),
+                                        verdict=f"校验：{result.verdict}", sheet=RESULT_SHEET,
+                                        live=cell.value[1:])
+
+
+def _remember(wb, result: CheckResult) -> None:
+    """Note in the metadata sheet what content was annotated."""
+    sub = result.submission
+    if sub is None or META_SHEET not in wb.sheetnames:
+        return
+    ws = wb[META_SHEET]
+    row = next((c.row for c in ws["A"] if c.value == ANNOTATED), ws.max_row + 1)
+    _put(ws, row, 1, ANNOTATED)
+    _put(ws, row, 2, sub.fingerprint())
 
 
 def _put(ws, row: int, col: int, value) -> None:
@@ -154,27 +313,60 @@ def _shown(v) -> str | int | None:
 
 
 def _result_sheet(wb, result: CheckResult) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+    """Every finding, in Chinese, printable on A4 (landscape, one page wide,
+    wrapped text, header row repeated)."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    if RESULT_SHEET in wb.sheetnames:
-        del wb[RESULT_SHEET]
+    from .catalog import finding_title
+    from .spec import load_edition
+    from .writer import PAGE_FOOTER
+
+    sub = result.submission
+    try:
+        ed = load_edition(sub.edition) if sub is not None else load_edition()
+    except Exception:  # noqa: BLE001 - titles then fall back to the codes
+        ed = load_edition()
     ws = wb.create_sheet(RESULT_SHEET)
+    last = len(_COLUMNS)
     _put(ws, 1, 1, f"校验结果：{result.verdict}（{Path(result.path).name}，由 xxgk 生成）")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
     ws.cell(row=1, column=1).font = Font(bold=True, size=12)
+    ws.row_dimensions[1].height = 22
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
     for col, (title, width) in enumerate(_COLUMNS, start=1):
+        cell = ws.cell(row=2, column=col)
         _put(ws, 2, col, title)
-        ws.cell(row=2, column=col).font = Font(bold=True)
-        ws.column_dimensions[ws.cell(row=2, column=col).column_letter].width = width
+        cell.font = Font(bold=True)
+        cell.border = box
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        ws.column_dimensions[cell.column_letter].width = width
     for i, f in enumerate(result.findings, start=1):
-        row = [i, severity_label(f.severity), f.where, f.message, f.rule or "", f.code,
+        row = [i, severity_label(f.severity), f.where, finding_title(f, ed), f.message,
                _shown(f.expected), _shown(f.actual), _shown(f.difference)]
+        lines = 1
         for col, value in enumerate(row, start=1):
             _put(ws, i + 2, col, value)
-            ws.cell(row=i + 2, column=col).alignment = Alignment(wrap_text=True, vertical="top")
+            cell = ws.cell(row=i + 2, column=col)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.border = box
+            if isinstance(value, str):
+                lines = max(lines, wrapped_lines(value, _COLUMNS[col - 1][1] * 0.85))  # bold/odd glyphs
+        ws.row_dimensions[i + 2].height = 4 + 15 * lines
         if f.severity in FILLS:
             ws.cell(row=i + 2, column=2).fill = PatternFill("solid", start_color=FILLS[f.severity],
                                                             end_color=FILLS[f.severity])
     ws.freeze_panes = "A3"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    footer = PAGE_FOOTER.split("&C")
+    ws.oddFooter.left.text = footer[0].removeprefix("&L")
+    ws.oddFooter.center.text = footer[1]
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = False
     ws.sheet_view.tabSelected = True

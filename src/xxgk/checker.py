@@ -77,7 +77,12 @@ MESSAGES: dict[str, str] = {
     "formula-changed": "{cell_label}是合计，公式被改成了“={formula}”，不再是各项之和（应为“={expected}”）；目前数值相同，请恢复公式。",
     "formula-changed-wrong": "{cell_label}是合计，公式被改成了“={formula}”，不再是各项之和（应为“={expected}”），表中显示 {shown}，各项之和为 {value}；已按 {value} 校验，请恢复公式。",
     "zero-note": "（其中 {cells} 没有可用的数字，已按 0 计算）",
+    "knock-on": "（{target} 是公式，请不要在此填写数字：这是 {root} 引起的，改正 {root} 后会自动更正）",
 }
+
+# Findings about a cell the body must fix (a total typed over, a changed
+# formula): rule findings on formula cells that involve it follow from it.
+ROOT_CODES = ("total-typed-wrong", "formula-changed")
 
 
 # -- results ------------------------------------------------------------------
@@ -393,7 +398,29 @@ class _Run:
         self.resolve()
         for inst in self.edition.rule_instances:
             EVALUATORS[inst.rule.kind](self, inst)
+        self.mark_knock_on()
         return self.findings
+
+    def mark_knock_on(self) -> None:
+        """A rule finding whose target is an intact formula and which involves
+        a root cell (a total typed over …) follows from that cell: it names
+        it (``caused_by``) and says so, so that nobody types over the formula."""
+        roots = {f.keys[0] for f in self.findings if f.code in ROOT_CODES and f.severity == "error" and f.keys}
+        if not roots:
+            return
+        for f in self.findings:
+            if not f.rule or f.code in ROOT_CODES or not f.keys:
+                continue
+            target, causes = f.keys[0], [k for k in f.keys if k in roots]
+            spec = self.edition.cells.get(target)
+            if not causes or spec is None or spec.is_input or target in roots or target in self.typed_totals:
+                continue
+            f.caused_by = causes
+            sheet, cells = self.where([target])
+            root_sheet, root_cells = self.where(causes)
+            note = _render(MESSAGES["knock-on"], target=f"{sheet}!{cells[0]}" if cells else spec.label,
+                           root=f"{root_sheet}!{','.join(root_cells)}")
+            f.message = f.message[:-1] + note + "。" if f.message.endswith("。") else f.message + note
 
 
 def _sheet_of_key(edition: Edition, key: str) -> str | None:
@@ -727,8 +754,12 @@ def check_paths(
     edition: Edition | str | None = None,
     fee_decimals: int | None = None,
     expected_year: int | None = None,
+    skipped: list[str] | None = None,
 ) -> list[CheckResult | FileError]:
     """Read and check every workbook; an unreadable file becomes a FileError.
+
+    An annotated copy made by xxgk and not changed since, found in a folder,
+    is not a submission: it is left out (its path appended to ``skipped``).
 
     ``previous`` (last year's report, a Submission or a path) is read once;
     if it cannot be read, :class:`UnreadableFile` is raised.
@@ -737,7 +768,8 @@ def check_paths(
 
     prev = read_previous(previous, edition)
     results: list[CheckResult | FileError] = []
-    for path in expand_paths(paths):
+    found = [(path, given.is_dir()) for given in map(Path, paths) for path in expand_paths([given])]
+    for path, in_folder in found:
         try:
             sub = read_published(path, edition)
         except UnreadableFile as exc:
@@ -745,6 +777,10 @@ def check_paths(
             continue
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
             results.append(FileError(str(path), f"读取时出现意外错误：{exc}", "file-unreadable"))
+            continue
+        if in_folder and sub.is_unchanged_annotation:  # a copy xxgk made, left among the submissions
+            if skipped is not None:
+                skipped.append(str(path))
             continue
         results.append(check_submission(sub, edition, previous=prev, fee_decimals=fee_decimals,
                                         expected_year=expected_year))

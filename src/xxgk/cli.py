@@ -180,11 +180,14 @@ def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, editio
         except RefusedOutput as exc:
             _refused(exc)
     try:
-        results = check_paths(files, previous=previous, edition=ed if edition else None,
-                              fee_decimals=fee_decimals, expected_year=year)
+        skipped: list[str] = []
+        results = check_paths(paths, previous=previous, edition=ed if edition else None,
+                              fee_decimals=fee_decimals, expected_year=year, skipped=skipped)
     except UnreadableFile as exc:
         click.echo(f"错误：无法读取上年报告 {exc}", err=True)
         raise SystemExit(2) from None
+    for path in skipped:
+        click.echo(f"已跳过 {path}：这是 xxgk 生成的批注副本（内容未改动），不是报送的报告。", err=True)
     if fmt == "json":
         click.echo(render_json(results, ed).encode("utf-8"))  # UTF-8 whatever the console's code page
     else:

@@ -88,6 +88,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
+    annotated_copy: bool = False  # an unchanged annotated copy made by xxgk: not a submission
 
     @property
     def file_name(self) -> str:
@@ -146,6 +147,7 @@ class ConsolidationResult:
     include_errors: bool = False
     long_out: Path | None = None
     name_source: str = "given"  # given (--name) / derived (shared area) / neutral (汇总)
+    skipped: list[str] = field(default_factory=list)  # unchanged annotated copies left out
 
     def count(self, *statuses: str, included: bool | None = None) -> int:
         return sum(
@@ -233,6 +235,8 @@ def read_one(path: str | os.PathLike, edition: str = DEFAULT_EDITION, fee_decima
         return FileResult(path, mtime, readable=False, reason=exc.message, code=exc.code)
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch
         return FileResult(path, mtime, readable=False, reason=f"读取时出错：{exc}", code="file-unreadable")
+    if sub.is_unchanged_annotation:
+        return FileResult(path, mtime, unit=(sub.unit or "").strip(), annotated_copy=True)
     full = res.values if set(res.values) >= set(ed.cells) else ed.compute(res.values)
     findings = list(res.findings)
     return FileResult(
@@ -536,6 +540,8 @@ def consolidate(
     shown_decimals = _fee_decimals(ed, fee_decimals)
     with _progress(stream, len(paths), progress) as bar:
         files = list(bar)
+    skipped = [f.path for f in files if f.annotated_copy]
+    files = [f for f in files if not f.annotated_copy]
     year = year or _target_year(files)
     named = bool(name)
     name = name or summary_name(entries, files)
@@ -560,6 +566,7 @@ def consolidate(
         include_errors=include_errors,
         long_out=Path(long_out) if long_out else None,
         name_source="given" if named else "neutral" if neutral else "derived",
+        skipped=skipped,
     )
     _write(result, ed, included, sums_in, shown_decimals)
     if result.long_out:
@@ -718,6 +725,8 @@ def closing_line(result: ConsolidationResult) -> str:
     others = result.count(DUPLICATE, WRONG_YEAR, included=False)
     if others:
         parts.append(f"重复或年度不符未计入 {others} 个")
+    if result.skipped:
+        parts.append(f"跳过 xxgk 生成的未改动的批注副本 {len(result.skipped)} 个")
     line = "，".join(parts) + f"。汇总表：{result.out}"
     if result.name_source == "neutral":
         line += (f"\n提示：未能从单位名称看出所属的区（市），汇总单位名称暂用“{result.name}”；"

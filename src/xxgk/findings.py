@@ -67,6 +67,9 @@ class Finding:
     expected: Decimal | str | None = None
     actual: Decimal | str | None = None
     difference: Decimal | None = None
+    # keys of the cells this finding follows from (a total typed over its
+    # formula): fixing those corrects this finding, which is not marked itself
+    caused_by: list[str] = field(default_factory=list)
 
     @property
     def is_error(self) -> bool:

@@ -88,6 +88,12 @@ def text_width(text: str) -> float:
     return sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in text)
 
 
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes when wrapped in a column ``width`` characters wide."""
+    per_line = max(1, int(width - 1))
+    return sum(max(1, -(-int(text_width(p)) // per_line)) for p in str(text).splitlines() or [""])
+
+
 def _place_columns(block: Block, r0: int, c0: int, span_last_to: int, out: list[Region]) -> list[tuple[int, int]]:
     """Place the column header tree; return the (first, last) sheet column of each leaf."""
     depth = block.column_depth

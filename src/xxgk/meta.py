@@ -39,6 +39,9 @@ FIELDS = (
     "fee_decimals",
     "members",  # JSON list of unit names (summaries)
 )
+# Written only into annotated copies (by xxgk.annotate): the fingerprint of
+# the content that was annotated, so that an unchanged copy is recognised.
+ANNOTATED = "annotated"
 
 
 def defined_name(key: str) -> str:
@@ -84,6 +87,7 @@ def parse_meta(rows: Mapping[str, object]) -> dict[str, object] | None:
     if str(rows.get("format") or "") != MAGIC:
         return None
     out: dict[str, object] = {f: ("" if rows.get(f) is None else str(rows.get(f))) for f in FIELDS}
+    out[ANNOTATED] = "" if rows.get(ANNOTATED) is None else str(rows.get(ANNOTATED))
     try:
         out["members"] = json.loads(out["members"] or "[]")
     except ValueError:

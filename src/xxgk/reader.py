@@ -658,6 +658,7 @@ def _identify(sub: Submission, meta: dict[str, object] | None, labels: _LabelInd
     sub.unit = sub.info.get("unit") or str(meta.get("unit") or "") or title.get("unit") or None
     sub.unit_type = sub.info.get("unit_type") or str(meta.get("unit_type") or "") or None
     sub.kind = str(meta.get("kind") or "unit")
+    sub.annotated = str(meta.get(M.ANNOTATED) or "")
     sub.members = list(meta.get("members") or [])
     sub.template_version = str(meta.get("template_version") or "") or None
     decimals = str(meta.get("fee_decimals") or "")

@@ -91,6 +91,7 @@ class Submission:
     kind: str = "unit"  # unit / summary
     members: list[str] = field(default_factory=list)  # summary: unit names included
     ours: bool = True  # made from our template (metadata sheet found)
+    annotated: str = ""  # an annotated copy made by xxgk: the fingerprint it was made of
     file_kind: str = "workbook"  # workbook / html / text / docx / pdf (FILE_KINDS)
     template_version: str | None = None
     fee_decimals: int | None = None  # decimals the template allowed for the fee
@@ -102,6 +103,27 @@ class Submission:
     def value(self, key: str) -> Decimal | None:
         c = self.cells.get(key)
         return c.value if c else None
+
+    def fingerprint(self) -> str:
+        """A digest of what the body filled in (number cells as typed, formulas,
+        基本信息, prose): equal for a workbook and an unchanged copy of it."""
+        import hashlib
+        import json
+
+        def text(raw: object) -> str:
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+                return str(Decimal(repr(raw)).normalize())
+            return "" if raw is None else str(raw)
+
+        cells = sorted((k, "=" + c.formula if c.formula else text(c.raw)) for k, c in self.cells.items())
+        data = [cells, sorted((k, text(v)) for k, v in self.info.items()),
+                sorted((k, text(v)) for k, v in self.prose.items())]
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def is_unchanged_annotation(self) -> bool:
+        """An annotated copy made by xxgk and not changed since: not a submission."""
+        return bool(self.annotated) and self.annotated == self.fingerprint()
 
     def values(self) -> dict[str, Decimal]:
         """Every number by key, blanks and unreadable cells as 0."""

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from .catalog import finding_title
 from .findings import severity_label
-from .layout import a1, layouts, sheet_ref, text_width
+from .layout import a1, layouts, sheet_ref, wrapped_lines
 from .spec import CellSpec, Edition
 from .writer import PAGE_FOOTER, excel_number
 
@@ -86,9 +86,7 @@ _PAGE_CHARS, _MIN_SCALE = 146, 0.6
 LINE_PT = 12.5  # one line of 10-point text
 
 
-def _lines(text: str, width: float) -> int:
-    """Lines ``text`` wraps to in a column ``width`` characters wide."""
-    return max(1, -(-int(text_width(text)) // max(1, int(width - 1))))
+_lines = wrapped_lines
 
 
 def _add_streamed_sheet(wb, name: str):
@@ -177,7 +175,7 @@ def _table(ws, fmt: _Formats, head: Sequence[str], widths: Sequence[int], rows, 
             else:
                 text = "" if v is None else str(v)
                 ws.write_string(r, c, text, fmt.wrap)
-                lines = max(lines, sum(_lines(p, widths[c]) for p in text.splitlines() or [""]))
+                lines = max(lines, _lines(text, widths[c]))
         ws.set_row(r, 4 + LINE_PT * lines)
     ws.autofilter(top, 0, max(r, top), len(head) - 1)
     ws.freeze_panes(top + 1, 0)
