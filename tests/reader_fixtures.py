@@ -185,7 +185,7 @@ def soffice_available() -> bool:
 def soffice_resave(path: Path, out_dir: Path) -> Path:
     """Re-save a workbook with LibreOffice (as a unit using it would)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    profile = f"file:///tmp/lo_reader_profile_{out_dir.name}"
+    profile = (out_dir.resolve().parent / f"lo_profile_{out_dir.name}").as_uri()  # never shared with another run
     subprocess.run(
         ["soffice", "--headless", f"-env:UserInstallation={profile}", "--convert-to", "xlsx",
          "--outdir", str(out_dir), str(path)],

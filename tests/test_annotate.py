@@ -128,7 +128,7 @@ def test_libreoffice_resaved_copy_has_same_findings(wrong, tmp_path):
     src = tmp_path / "lo_in" / "copy.xlsx"
     src.parent.mkdir()
     shutil.copy(path, src)
-    subprocess.run([soffice, "--headless", "-env:UserInstallation=file:///tmp/lo_check_profile",
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation={(tmp_path / 'lo_profile').as_uri()}",
                     "--convert-to", "xlsx", "--outdir", str(outdir), str(src)],
                    check=True, capture_output=True, timeout=180)
     resaved = outdir / "copy.xlsx"

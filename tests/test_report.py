@@ -14,7 +14,7 @@ from xxgk.report import compact_cells, exit_code, json_document, render_json, re
 FILE_KEYS = ["path", "status", "unit", "unit_type", "year", "ours", "file_kind", "errors", "warnings", "findings",
              "values", "origins"]
 FINDING_KEYS = ["code", "severity", "message", "rule", "sheet", "cells", "keys", "expected", "actual",
-                "difference"]
+                "difference", "caused_by"]
 
 
 def _results():
