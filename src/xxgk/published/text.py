@@ -36,8 +36,9 @@ from pathlib import Path
 from ..checker import fmt_number
 from ..findings import Finding
 from ..layout import a1, layouts
-from ..reader import FILE_KIND_NAMES, _labels_not_found
-from ..spec import DEFAULT_EDITION, Block, Edition, Node, Table, _join, _path_key, load_edition
+from ..reader import FILE_KIND_NAMES, _labels_not_found, canonical_label
+from ..spec import (DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, _join, _path_key, available_editions,
+                    load_edition)
 from ..submission import CellValue, Origin, Submission, UnreadableFile
 from ..values import BLANK, OK, PLACEHOLDER, UNREADABLE
 from .assemble import NOT_A_REPORT
@@ -277,6 +278,7 @@ class _Row:
     toks: list[_Tok]
     label_tab_col: int | None
     block_key: str
+    at: int = 0  # where the row's label (or header) ends: the place of a cell without a number
 
 
 @dataclass
@@ -286,6 +288,7 @@ class _Reading:
     sub: Submission
     rows: list[_Row] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
+    blank_at: dict[str, int] = field(default_factory=dict)  # cells without a number: where their row is
 
     def read_tables(self) -> None:
         headings = locate_sections(self.doc.text, self.ed)
@@ -329,7 +332,7 @@ class _Reading:
                 return pos
             spec = specs[0]
             toks = _numbers_after(self.doc, header.end(), end, None)
-            self.rows.append(_Row(table, spec, toks, None, block.key))
+            self.rows.append(_Row(table, spec, toks, None, block.key, header.end()))
             found_keys.extend(spec.keys)
             return toks[-1].end if toks else header.end()
         for i, spec in enumerate(specs):
@@ -341,7 +344,7 @@ class _Reading:
             toks = _numbers_after(self.doc, m.end(), end, nxt)
             line_start, line_end = self.doc.line_span(m.start())
             tab_col = text[line_start:m.start()].count("\t") if "\t" in text[line_start:line_end] else None
-            self.rows.append(_Row(table, spec, toks, tab_col, block.key))
+            self.rows.append(_Row(table, spec, toks, tab_col, block.key, m.end()))
             found_keys.extend(spec.keys)
             pos = toks[-1].end if toks else m.end()
         return pos
@@ -358,15 +361,20 @@ class _Reading:
         return None
 
     def _foreign_edition(self, table: Table, start: int, end: int) -> bool:
-        """A table of another edition (labels only that edition has): report it, read nothing."""
-        region = self.doc.text[start:end]
-        for name, words in _foreign_labels(self.ed).get(table.key, {}).items():
-            hits = [w for w, pat in words if pat.search(region)]
-            if len(hits) >= 2:
+        """A table of another edition: two or more labels only that edition
+        has, or a row that is a single row there but a group of items here
+        (2019's “（六）其他处理”) written with its numbers right after it.
+        Reported, and nothing read from it."""
+        text = self.doc.text
+        for name, (words, leaves) in _foreign_labels(self.ed).get(table.key, {}).items():
+            hits = [w for w, pat in words if pat.search(text, start, end)]
+            shape = [w for w, pat in leaves if any(_value_follows(text, m.end()) for m in pat.finditer(text, start, end))]
+            if len(hits) >= 2 or shape:
+                what = f"有“{'”“'.join(hits[:3])}”等栏目" if len(hits) >= 2 else f"“{shape[0]}”一行没有分项"
                 self.sub.findings.append(Finding(
                     "table-other-edition", "error",
-                    f"{table.title}是 {name} 版格式的表格（有“{'”“'.join(hits[:3])}”等栏目），"
-                    f"与 {self.ed.edition} 版格式不同，其数字没有读取；请按 {self.ed.edition} 版格式核对。",
+                    f"{table.title}是 {name} 版格式的表格（{what}），与 {self.ed.edition} 版格式不同，"
+                    f"其数字没有读取；请按 {self.ed.edition} 版格式核对。",
                     sheet=table.sheet, keys=table.cell_keys(), actual=name))
                 return True
         return False
@@ -386,7 +394,7 @@ class _Reading:
         for key, tok in unknown.items():
             spec = self.ed.cells[key]
             addr = _address(lay, key)
-            origin = self.doc.origin(tok.start) if tok else None
+            origin = self.doc.origin(tok.start if tok else self.blank_at.get(key, 0))
             raw = tok.text if tok else None
             if key in sol.inferred_unknowns:
                 v = sol.inferred_unknowns[key]
@@ -414,6 +422,7 @@ class _Reading:
         if not toks:
             for k in keys:
                 unknown[k] = None
+                self.blank_at[k] = row.at
             return
         if len(toks) == len(keys):  # one token per cell
             for k, t in zip(keys, toks):
@@ -424,6 +433,7 @@ class _Reading:
             for k, t in zip(keys, aligned):
                 if t is None:
                     unknown[k] = None
+                    self.blank_at[k] = row.at
                 else:
                     self._one(k, t, runs, unknown, placeholders)
             return
@@ -559,11 +569,68 @@ def _table_regions(ed: Edition, headings: list[Heading], size: int) -> dict[str,
     return out
 
 
+def _value_follows(text: str, i: int) -> bool:
+    """Is there a figure right after position ``i`` (not an item's number such as “1.”)?"""
+    m = _HSPACE.match(text, i)
+    m = _TOKEN.match(text, m.end() if m else i)
+    return bool(m) and m.lastgroup == "num" and not _ITEM_AFTER.match(text, m.end())
+
+
+def _labels_of(table: Table) -> tuple[set[str], set[str], set[str]]:
+    """(every label, leaf row labels, group row labels) of a table, canonical."""
+    every: set[str] = set()
+    leaves: set[str] = set()
+    groups: set[str] = set()
+
+    def walk(node: Node, is_row: bool) -> None:
+        texts = {canonical_label(t) for t in (node.label, *node.aliases) if t}
+        every.update(texts)
+        if is_row:
+            (groups if node.children else leaves).update(texts)
+        for child in node.children:
+            walk(child, is_row)
+
+    for block in table.blocks:
+        if block.title:
+            every.add(canonical_label(block.title))
+        for node in block.columns:
+            walk(node, False)
+        for node in block.rows:
+            walk(node, True)
+    return every, leaves, groups
+
+
 @per_edition
-def _foreign_labels(ed: Edition) -> dict[str, dict[str, list[tuple[str, re.Pattern[str]]]]]:
-    """Per table: labels only another edition has (``foreign_labels`` in the edition file)."""
-    out: dict[str, dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
+def _foreign_labels(ed: Edition) -> dict[str, dict[str, tuple[list, list]]]:
+    """Per table key, per other edition: (labels only that edition has,
+    leaf rows there that are groups here), each with its pattern.  From the
+    other editions' files, and ``settings.foreign_labels`` of this one."""
+    out: dict[str, dict[str, tuple[list, list]]] = {}
+
+    def add(table_key: str, name: str, words, leaves=()) -> None:
+        entry = out.setdefault(table_key, {}).setdefault(name, ([], []))
+        for w in words:
+            if w not in {x for x, _ in entry[0]}:
+                entry[0].append((w, re.compile(fuzzy_pattern(w))))
+        for w in leaves:
+            entry[1].append((w, re.compile(fuzzy_pattern(w))))
+
+    ours = {t.key: _labels_of(t) for t in ed.tables}
+    for name in available_editions():
+        if name == ed.edition:
+            continue
+        try:
+            other = load_edition(name)
+        except SpecError:
+            continue
+        for table in other.tables:
+            if table.key not in ours:
+                continue
+            every, leaves, _ = _labels_of(table)
+            mine, _, my_groups = ours[table.key]
+            only = [w for w in sorted(every - mine) if not any(w in m for m in mine)]  # not part of one of ours
+            add(table.key, name, only, sorted(leaves & my_groups))
     for table_key, by_edition in (ed.settings.get("foreign_labels") or {}).items():
         for name, words in by_edition.items():
-            out.setdefault(table_key, {})[str(name)] = [(w, re.compile(fuzzy_pattern(w))) for w in words]
+            add(table_key, str(name), words)
     return out
