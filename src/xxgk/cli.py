@@ -316,6 +316,95 @@ def import_command(paths, out, fmt, edition) -> None:
     raise SystemExit(2 if any(i.error is not None for i in items) else 0)
 
 
+# -- render -------------------------------------------------------------------
+# (implemented in xxgk.render)
+
+
+@main.command("render", short_help="生成公开发布用的年度报告（Word、网页、PDF）。")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar="文件或文件夹...")
+@click.option("--out", "-o", "out", required=True, type=click.Path(),
+              help="输出文件（一个报告），或输出文件夹（多个报告，或输入为文件夹时；每个报告一个文件，命名同模板）。")
+@click.option("--format", "fmt", type=click.Choice(["docx", "html", "pdf"]),
+              help="输出格式：docx（Word）、html（网页）、pdf（需安装 LibreOffice）；默认取输出文件的扩展名，"
+                   "输出到文件夹时为 docx。")
+@click.option("--force", is_flag=True,
+              help="有错误的报告也生成，每页标明“草稿（未通过校验）”（默认不生成，只列出错误）。")
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False),
+              help="上一年度的报告（工作簿）：校验与上年的衔接；汇总报告起草的第一部分写明与上年相比的变化。")
+@click.option("--compile", "compile_", is_flag=True,
+              help="不生成报告，而是把各单位的第一、五、六部分按单位汇编为一份 Word 文档（--out 为 .docx 文件）。")
+@click.option("--edition", default=None, help="格式版本（默认 2021）。")
+def render_command(inputs, out, fmt, force, previous, compile_, edition) -> None:
+    """\b
+    生成公开发布用的年度报告（Word、网页或 PDF），由校验通过的工作簿或汇总表生成。
+    标题、六个部分、三张表的版式和标签与官方格式一致，表中数字就是 xxgk check 校验的数字。
+    有错误的报告不生成（列出错误），除非使用 --force。
+    汇总表生成的报告，第一部分是根据汇总数字起草的段落，标明为草稿，请修改后发布。
+    退出码：0 全部生成，1 有报告因错误未生成或写入失败，2 有文件无法读取或用法错误。
+
+    \b
+    示例：
+      xxgk render 报送/东湖街道.xlsx --out 东湖街道.docx
+      xxgk render 报送/ --out 发布/ --format html
+      xxgk render 汇总.xlsx --out 汇总报告.docx --previous 上年汇总.xlsx
+      xxgk render 报送/ --compile --out 各单位文字部分汇编.docx
+    """
+    from .render import RenderError, compile_prose, render_paths
+    from .render.texts import text
+    from .report import render_text
+    from .safeio import RefusedOutput
+    from .spec import DEFAULT_EDITION, SpecError, load_edition
+    from .submission import UnreadableFile
+
+    try:
+        ed = load_edition(edition or DEFAULT_EDITION)
+        if compile_:
+            path, outcomes = compile_prose(inputs, out, edition=ed)
+        else:
+            outcomes = render_paths(inputs, out, fmt=fmt, force=force, previous=previous,
+                                    edition=ed if edition else None)
+    except RefusedOutput as exc:
+        _refused(exc)
+    except RenderError as exc:
+        raise click.UsageError(str(exc)) from None
+    except SpecError as exc:
+        raise click.BadParameter(str(exc), param_hint="--edition") from None
+    except UnreadableFile as exc:
+        click.echo(f"错误：无法读取上年报告 {exc}", err=True)
+        raise SystemExit(2) from None
+    except OSError as exc:
+        raise click.ClickException(f"无法写入文件：{exc.filename or exc}（{exc.strerror or exc}）") from None
+    stamp = text(ed, "draft_stamp")
+    code = 0
+    for o in outcomes:
+        if o.status == "unreadable":
+            click.echo(f"无法读取：{o.path}：{o.message}", err=True)
+            code = 2
+        elif o.status == "refused":
+            click.echo(render_text([o.result], ed))
+            click.echo(f"未生成：{o.path} 有 {len(o.result.errors)} 处错误，改正后才能生成发布用的报告"
+                       f"（--force 可生成每页标有“{stamp}”的草稿）。")
+            code = max(code, 1)
+        elif o.status == "failed":
+            click.echo(f"未生成：{o.path}：{o.message}", err=True)
+            code = max(code, 1)
+        elif compile_:
+            continue
+        elif o.status == "draft":
+            click.echo(f"已生成草稿（有 {len(o.result.errors)} 处错误，每页标有“{stamp}”）：{o.out}")
+        else:
+            click.echo(f"已生成：{o.out}")
+    counts = {k: sum(o.status == k for o in outcomes) for k in ("written", "draft", "refused", "unreadable", "failed")}
+    if compile_:
+        if path is not None:
+            click.echo(f"已汇编 {counts['written']} 个单位的文字部分：{path}")
+    elif len(outcomes) > 1:
+        click.echo(f"共 {len(outcomes)} 份：已生成 {counts['written']} 份，草稿 {counts['draft']} 份，"
+                   f"有错误未生成 {counts['refused']} 份，无法读取 {counts['unreadable']} 份，"
+                   f"写入失败 {counts['failed']} 份。")
+    raise SystemExit(code)
+
+
 @main.command("rules", short_help="列出全部校验规则（Markdown）。")
 @click.option("--edition", default=None, help="格式版本（默认 2021）。")
 def rules_command(edition) -> None:

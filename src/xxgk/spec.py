@@ -295,6 +295,7 @@ class Edition:
     # text begins after the report (打印本页 …).
     extra_headings: tuple[str, ...] = ()
     page_end_markers: tuple[str, ...] = ()
+    render: Mapping[str, Any] = field(default_factory=dict)  # texts of the published report
 
     # -- lookups -----------------------------------------------------------
     def table(self, key: str) -> Table:
@@ -499,6 +500,7 @@ def build_edition(data: Mapping[str, Any]) -> Edition:
             sets={k: tuple(v) for k, v in (data.get("sets") or {}).items()},
             extra_headings=tuple(data["prose"].get("extra_headings") or ()),
             page_end_markers=tuple(data["prose"].get("page_end_markers") or ()),
+            render=dict(data.get("render") or {}),
         )
     except (KeyError, TypeError) as exc:
         raise SpecError(f"格式描述不完整：{exc!r}") from exc

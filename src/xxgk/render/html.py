@@ -1,0 +1,79 @@
+"""The report as one self-contained HTML page (Jinja2 template, inline CSS, no script).
+
+Tables are semantic: header cells are ``<th>`` with ``scope`` (``col``,
+``colgroup``, ``row``, ``rowgroup``), merged cells use ``rowspan`` /
+``colspan``, the header rows of a long table are a ``<thead>`` (repeated on
+every printed page), and ``border="1"`` keeps the grid when the page is
+pasted into a website's editor that drops the style sheet.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from .model import GridCell, Report, TableModel, column_widths
+from .docx import _RUN_IN, TWIPS_PER_PT, table_font, text_width
+
+__all__ = ["html_text", "write_html"]
+
+
+@functools.lru_cache(maxsize=1)
+def _template():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("xxgk.render", "templates"),
+        autoescape=True,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("report.html.j2")
+
+
+def _cell(cell: GridCell):
+    from markupsafe import Markup, escape
+
+    attrs = []
+    if cell.rowspan > 1:
+        attrs.append(f' rowspan="{cell.rowspan}"')
+    if cell.colspan > 1:
+        attrs.append(f' colspan="{cell.colspan}"')
+    if cell.is_header:
+        attrs.append(f' scope="{cell.scope}"')
+        if cell.vertical:
+            attrs.append(' class="vertical" style="writing-mode:vertical-rl"')
+        return Markup(f"<th{''.join(attrs)}>{escape(cell.text)}</th>")
+    cls = "note" if cell.kind == "note" else "number"
+    key = f' data-key="{escape(cell.key)}"' if cell.key else ""
+    return Markup(f'<td class="{cls}"{"".join(attrs)}{key}>{escape(cell.text)}</td>')
+
+
+def _tr(row: list[GridCell]):
+    from markupsafe import Markup
+
+    return Markup("<tr>" + "".join(_cell(c) for c in row) + "</tr>")
+
+
+def _widths(table: TableModel) -> list[str]:
+    total = text_width(table.landscape) / TWIPS_PER_PT
+    widths = column_widths(table, total, table_font(table))
+    return [f"{100 * w / sum(widths):.2f}" for w in widths]
+
+
+def _run_in(text: str) -> tuple[str, str] | None:
+    m = _RUN_IN.match(text)
+    return (m.group(1), m.group(2)) if m else None
+
+
+def html_text(report: Report) -> str:
+    """The report as an HTML document (text)."""
+    return _template().render(report=report, tr=_tr, widths=_widths, run_in=_run_in, font=table_font)
+
+
+def write_html(report: Report, path: str | os.PathLike) -> Path:
+    from .output import atomic_write
+
+    return atomic_write(path, html_text(report).encode("utf-8"))
