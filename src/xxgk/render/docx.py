@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 
 from .model import Report, Section, TableModel, column_widths
 
-__all__ = ["write_docx", "docx_bytes", "compiled_docx_bytes", "PAGE", "FONTS"]
+__all__ = ["write_docx", "docx_bytes", "compiled_docx_bytes", "PAGE", "PAGE_LANDSCAPE", "FONTS"]
 
 TWIPS_PER_MM = 1440 / 25.4
 TWIPS_PER_PT = 20
@@ -42,6 +42,11 @@ def _mm(v: float) -> int:
 # A4, margins of GB/T 9704 (top, bottom, left, right), in twips.
 PAGE = {"width": _mm(210), "height": _mm(297), "top": _mm(37), "bottom": _mm(35), "left": _mm(28),
         "right": _mm(26), "header": _mm(15), "footer": _mm(23)}
+
+# A landscape page (a wide table): the long sides keep the portrait's left and right
+# margins' roles, the text area is 225 mm wide.
+PAGE_LANDSCAPE = {"width": PAGE["height"], "height": PAGE["width"], "top": _mm(26), "bottom": _mm(30),
+                  "left": _mm(37), "right": _mm(35), "header": _mm(12), "footer": _mm(20)}
 
 # Faces and their common substitutes (font table altName).
 FONTS = {
@@ -96,23 +101,18 @@ def _font_table(blob: bytes) -> bytes:
 
 
 def _sect_pr(landscape: bool, refs: str = "") -> str:
-    p = PAGE
-    if landscape:
-        size = f'<w:pgSz w:w="{p["height"]}" w:h="{p["width"]}" w:orient="landscape"/>'
-        mar = (f'<w:pgMar w:top="{p["left"]}" w:right="{p["bottom"]}" w:bottom="{p["right"]}" '
-               f'w:left="{p["top"]}" w:header="{p["header"]}" w:footer="{p["footer"]}" w:gutter="0"/>')
-    else:
-        size = f'<w:pgSz w:w="{p["width"]}" w:h="{p["height"]}"/>'
-        mar = (f'<w:pgMar w:top="{p["top"]}" w:right="{p["right"]}" w:bottom="{p["bottom"]}" '
-               f'w:left="{p["left"]}" w:header="{p["header"]}" w:footer="{p["footer"]}" w:gutter="0"/>')
+    p = PAGE_LANDSCAPE if landscape else PAGE
+    orient = ' w:orient="landscape"' if landscape else ""
+    size = f'<w:pgSz w:w="{p["width"]}" w:h="{p["height"]}"{orient}/>'
+    mar = (f'<w:pgMar w:top="{p["top"]}" w:right="{p["right"]}" w:bottom="{p["bottom"]}" '
+           f'w:left="{p["left"]}" w:header="{p["header"]}" w:footer="{p["footer"]}" w:gutter="0"/>')
     return f'<w:sectPr>{refs}{size}{mar}<w:cols w:space="425"/><w:docGrid w:type="lines" w:linePitch="{BODY_PITCH}"/></w:sectPr>'
 
 
 def text_width(landscape: bool) -> int:
     """Width of the text area in twips."""
-    if landscape:
-        return PAGE["height"] - PAGE["top"] - PAGE["bottom"]
-    return PAGE["width"] - PAGE["left"] - PAGE["right"]
+    p = PAGE_LANDSCAPE if landscape else PAGE
+    return p["width"] - p["left"] - p["right"]
 
 
 def _run(text: str, rpr: str = "") -> str:
