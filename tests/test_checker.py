@@ -259,9 +259,10 @@ def test_plain_number_is_not_number_in_text():
 def test_amount_in_yuan_is_converted():
     key = AMOUNT_KEYS[0]
     values = consistent_values()
-    values[key] = Decimal(251000)
-    result = check_submission(make_submission(values, raw={key: "251000元"}, status={key: "text-number"},
-                                              unit_type=RESTRICTED.label), ED)
+    values[key] = Decimal("25.1")  # the reader converts into the column's unit (万元) and says so
+    sub = make_submission(values, raw={key: "251000元"}, status={key: "text-number"}, unit_type=RESTRICTED.label)
+    sub.cells[key].unit = "元"
+    result = check_submission(sub, ED)
     f = only(result, "amount-in-yuan")
     assert f.severity == "warning" and f.cells == [POS[key][1]] and "25.1" in f.message
     assert f.expected == Decimal("25.1") and f.actual == 251000

@@ -99,11 +99,11 @@ def test_ours_typed_text_and_placeholders(tmp_path, values):
         "t2.rules.issued": (Decimal(12), "text-number"),
         "t2.rules.repealed": (None, "placeholder"),
         "t2.rules.in_force": (None, "blank"),
-        "t2.fees.amount": (Decimal(251000), "text-number"),
+        "t2.fees.amount": (Decimal("25.1"), "text-number"),  # 元 converted into the column's 万元
         "t2.licensing.decisions": (None, "unreadable"),
     }
     assert sub.cells["t2.rules.issued"].raw == "12件" and "12" in sub.cells["t2.rules.issued"].note
-    assert "元" in sub.cells["t2.fees.amount"].note
+    assert "元" in sub.cells["t2.fees.amount"].note and sub.cells["t2.fees.amount"].unit == "元"
 
 
 def test_ours_total_typed_over_its_formula(tmp_path, values):

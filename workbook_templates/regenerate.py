@@ -1,4 +1,4 @@
-"""Regenerate the committed blank template (no unit, no year).
+"""Regenerate the committed blank templates, one per edition (no unit, no year).
 
     python workbook_templates/regenerate.py
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from xxgk.spec import DEFAULT_EDITION
+from xxgk.spec import DEFAULT_EDITION, available_editions
 from xxgk.template import write_template
 
 HERE = Path(__file__).resolve().parent
@@ -26,5 +26,10 @@ def regenerate(out_dir: Path = HERE, edition: str = DEFAULT_EDITION) -> Path:
     return write_template(Path(out_dir) / blank_template_name(edition), edition=edition)
 
 
+def regenerate_all(out_dir: Path = HERE) -> list[Path]:
+    return [regenerate(out_dir, edition) for edition in available_editions()]
+
+
 if __name__ == "__main__":
-    print(f"已生成：{regenerate(*(Path(a) for a in sys.argv[1:2]))}")
+    for path in regenerate_all(*(Path(a) for a in sys.argv[1:2])):
+        print(f"已生成：{path}")

@@ -37,6 +37,7 @@ from .findings import CODES, Finding
 from .published import PUBLISHED_SUFFIXES, taken_from_folder
 from .spec import DEFAULT_EDITION, CellSpec, Edition, RuleInstance, UnitType, load_edition
 from .submission import CellValue, Submission, UnreadableFile
+from .values import format_decimal
 from .xlsx import parse_range
 
 __all__ = [
@@ -67,7 +68,7 @@ TEXT_NUMBER = ("text-number",)
 # Message templates of findings that are not rules of the format.
 MESSAGES: dict[str, str] = {
     "number-in-text": "{cell_label}填写的是“{raw}”，已读作 {value}{detail}；请只填写数字。",
-    "amount-in-yuan": "{cell_label}填写的是“{raw}”，单位应为万元：已按 {value} 万元计算，请改填 {value}。",
+    "amount-in-yuan": "{cell_label}填写的是“{raw}”，单位应为{unit}：已按 {value} {unit}计算，请改填 {value}。",
     "total-typed": "{cell_label}是合计，原有公式被改成了数字 {lhs}（与各项之和一致）；请恢复公式，以免修改其他数字后合计不再自动更新。",
     "total-typed-wrong": "{cell_label}是合计，原有公式被改成了数字 {lhs}，与各项之和 {rhs} 不符，相差 {diff}；请改为 {rhs} 或恢复公式。",
     "total-blank": "{cell_label}是合计，{what}；已按各项之和计为 {value}，请填写。",
@@ -140,14 +141,7 @@ class CheckResult:
 # -- helpers --------------------------------------------------------------------
 
 
-def fmt_number(value: Decimal | int | None) -> str:
-    """A number as a clerk writes it: no exponent, no trailing zeros."""
-    if value is None:
-        return ""
-    d = Decimal(value)
-    if d == d.to_integral_value():
-        return str(int(d))
-    return format(d.normalize(), "f")
+fmt_number = format_decimal  # the one Decimal formatter (kept under its old name)
 
 
 class _Fill(dict):
@@ -318,8 +312,7 @@ class _Run:
     def _input(self, spec: CellSpec, cv: CellValue | None) -> Decimal:
         if cv is None or cv.value is None:
             return ZERO
-        yuan = _yuan_amount(cv, spec)
-        return yuan[1] if yuan else cv.value
+        return cv.value  # already in the value type's unit (see xxgk.values)
 
     def _total(self, spec: CellSpec, cv: CellValue | None) -> Decimal:
         computed = sum((self.value(k) for k in spec.formula_terms), ZERO)
@@ -444,16 +437,10 @@ def _what(cv: CellValue) -> str:
     return "未填写"
 
 
-_YUAN = re.compile(r"(?<!万)元")
-
-
-def _yuan_amount(cv: CellValue, spec: CellSpec) -> tuple[Decimal, Decimal] | None:
-    """(number as typed, the same in 万元) for an amount typed as e.g. “251000元”."""
-    if cv.value is None or not isinstance(cv.raw, str) or not _YUAN.search(cv.raw):
-        return None
-    if spec.value_type == "count":
-        return None
-    return cv.value, cv.value / 10000
+def _wrong_unit(run: "_Run", spec: CellSpec, cv: CellValue) -> bool:
+    """A unit written that the column's label contradicts (“251000元” under 万元)."""
+    vt = run.edition.value_type(spec)
+    return bool(cv.unit) and vt.unit_in_label and vt.factor(cv.unit) not in (None, Decimal(1))
 
 
 def _defining_instances(edition: Edition) -> dict[str, RuleInstance]:
@@ -559,10 +546,18 @@ def _typed_cells(run: _Run) -> Iterator[tuple[CellSpec, CellValue]]:
 
 
 def _expected_text(run: _Run, spec: CellSpec) -> str:
-    vt = run.edition.value_types[spec.value_type]
+    vt = run.edition.value_type(spec)
     decimals = run.edition.decimals(spec.value_type, run.fee_decimals)
-    text = ("非负" if vt.get("min") == 0 else "") + ("整数" if vt.get("kind") == "integer" else "数")
-    return text + (f"，最多 {decimals} 位小数" if vt.get("kind") == "decimal" else "")
+    if vt.min == 0:
+        text = "非负"
+    elif vt.min is not None:
+        text = f"不小于 {fmt_number(vt.min)} 的"
+    else:
+        text = ""
+    if vt.max is not None:
+        text += ("、" if text else "") + f"不大于 {fmt_number(vt.max)} 的"
+    text += "整数" if vt.is_integer else "数"
+    return text + ("" if vt.is_integer else f"，最多 {decimals} 位小数")
 
 
 def _eval_cell_value(run: _Run, inst: RuleInstance) -> None:
@@ -579,19 +574,21 @@ def _eval_cell_value(run: _Run, inst: RuleInstance) -> None:
             continue
         if cv.value is None:
             continue
-        yuan = _yuan_amount(cv, spec)
-        if yuan:
-            run.add("amount-in-yuan", _render(MESSAGES["amount-in-yuan"], value=yuan[1], **fields), [spec.key],
-                    expected=yuan[1], actual=yuan[0])
+        vt = run.edition.value_type(spec)
+        if _wrong_unit(run, spec, cv):
+            run.add("amount-in-yuan", _render(MESSAGES["amount-in-yuan"], value=cv.value, unit=vt.unit, **fields),
+                    [spec.key], expected=cv.value, actual=cv.value / vt.factor(cv.unit))
         elif cv.status in TEXT_NUMBER:
             run.add("number-in-text", _render(MESSAGES["number-in-text"], value=cv.value, **fields,
                                               detail=_note_detail(cv, raw)),
                     [spec.key], expected=cv.value, actual=raw)
         value = run.values[spec.key]
-        if value < 0:
+        if vt.min is not None and value < vt.min:
             hard("negative")
+        elif vt.max is not None and value > vt.max:
+            hard("above-max")
         elif _decimal_places(value) > run.edition.decimals(spec.value_type, run.fee_decimals):
-            hard("fraction-in-count" if spec.value_type == "count" else "too-many-decimals")
+            hard("fraction-in-count" if vt.is_integer else "too-many-decimals")
 
 
 def _note_detail(cv: CellValue, raw: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .spec import Block, Edition, Node, Table, _join, _path_key
+from .spec import Block, Edition, Node, Table, cell_key
 
 __all__ = ["Region", "TableLayout", "table_layout", "a1", "col_letter", "sheet_ref"]
 
@@ -165,7 +165,7 @@ def table_layout(edition: Edition, table: Table) -> TableLayout:
         rows = _place_rows(block, r, lay.labels)
         for rp, row in zip(block.row_paths(), rows):
             for cp, (c1, c2) in zip(block.column_paths(), spans):
-                key = _join(table.key, _path_key(rp), _path_key(cp))
+                key = cell_key(table, rp, cp)
                 lay.cells[key] = Region(row, c1, row, c2, key, "cell")
         r += len(rows)
     lay.bottom = r - 1

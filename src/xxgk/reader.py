@@ -43,9 +43,10 @@ from typing import Iterable
 from . import meta as M
 from .findings import Finding
 from .layout import Region, TableLayout, a1, layouts
-from .spec import DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, _join, _normalise_label, _path_key, load_edition
+from .spec import (DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, ValueType, _normalise_label, cell_key,
+                   load_edition)
 from .submission import CellValue, Submission, UnreadableFile
-from .values import BLANK, normalise_decimal, parse_number
+from .values import BLANK, normalise_decimal, read_number
 from .xlsx import NUMBER, RawCell, XlsxBook, parse_a1
 
 __all__ = ["read_workbook", "read_book", "canonical_label", "NAMES_MISSING", "TABLE_DUPLICATED"]
@@ -220,19 +221,19 @@ def _read_cells(book: XlsxBook, ed: Edition, positions: dict[str, Position], sub
     origin = getattr(book, "origin", None)  # a published report's book: where each cell came from
     for key, (sheet, row, col) in positions.items():
         raw = book.cells(sheet).get((row, col))
-        cv = _cell_value(key, ed.cells[key].value_type, sheet, row, col, raw)
+        cv = _cell_value(key, ed.value_type(key), sheet, row, col, raw)
         if origin is not None:
             cv.origin = origin(sheet, row, col)
         sub.cells[key] = cv
 
 
-def _cell_value(key: str, value_type: str, sheet: str, row: int, col: int, raw: RawCell | None) -> CellValue:
+def _cell_value(key: str, value_type: ValueType, sheet: str, row: int, col: int, raw: RawCell | None) -> CellValue:
     address = a1(row, col)
     if raw is None:
         return CellValue(key, sheet, address, None, None, BLANK)
-    value, status, note = parse_number(raw.value, value_type=value_type)
+    r = read_number(raw.value, value_type)
     cached = normalise_decimal(raw.value) if raw.formula is not None and raw.type == NUMBER else None
-    return CellValue(key, sheet, address, _display(raw.value), value, status, raw.formula, cached, note)
+    return CellValue(key, sheet, address, _display(raw.value), r.value, r.status, raw.formula, cached, r.note, unit=r.unit)
 
 
 def _display(value: object) -> object:
@@ -434,7 +435,7 @@ def _locate_table(labels: _LabelIndex, table: Table, sheet: str) -> tuple[dict[s
         for ri, rp in enumerate(block.row_paths()):
             for ci, cp in enumerate(block.column_paths()):
                 if ri in rows and ci in cols:
-                    key = _join(table.key, _path_key(rp), _path_key(cp))
+                    key = cell_key(table, rp, cp)
                     found[key] = (sheet, rows[ri], _data_col(labels, sheet, rows[ri], cols[ci]))
     return found, missing
 

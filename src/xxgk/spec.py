@@ -18,6 +18,8 @@ from typing import Any, Iterable, Iterator, Mapping
 
 __all__ = [
     "Edition",
+    "ValueType",
+    "cell_key",
     "Table",
     "Block",
     "Node",
@@ -50,6 +52,8 @@ class Node:
     children: tuple["Node", ...] = ()
     aliases: tuple[str, ...] = ()
     value_type: str | None = None
+    name: str | None = None  # a handle for set selectors that is not part of cell keys
+    total: bool = False  # a total row or column (总计): selectors can leave it out
 
     @property
     def is_leaf(self) -> bool:
@@ -70,6 +74,11 @@ class Node:
 
 def _path_key(path: Iterable[Node]) -> str:
     return ".".join(n.key for n in path if n.key)
+
+
+def cell_key(table: "Table | str", row_path: Iterable[Node], col_path: Iterable[Node]) -> str:
+    """The one way a number cell's key is built: table, row path, column path."""
+    return _join(table if isinstance(table, str) else table.key, _path_key(row_path), _path_key(col_path))
 
 
 def _path_label(path: Iterable[Node]) -> str:
@@ -169,7 +178,7 @@ class Table:
         for b in self.blocks:
             for rp in b.row_paths():
                 for cp in b.column_paths():
-                    keys.append(_join(self.key, _path_key(rp), _path_key(cp)))
+                    keys.append(cell_key(self, rp, cp))
         return keys
 
 
@@ -241,6 +250,65 @@ class RuleInstance:
 
 
 @dataclass(frozen=True)
+class ValueType:
+    """What a number cell holds, as declared by the edition (``value_types``).
+
+    ``kind`` integer or decimal; ``min``/``max`` the bounds (``min: null``:
+    signed, e.g. 本年增/减); ``decimals`` fixed places, or ``decimals_setting``
+    naming a setting (the fee's 4 places, overridable per workbook);
+    ``unit`` the unit the cell holds and ``units`` every unit word a body may
+    write with its factor into ``unit`` (元 → 万元 is 0.0001); when
+    ``unit_in_label`` the column label states ``unit``, so another unit
+    written is a probable mistake (converted, with a warning).
+    """
+
+    key: str
+    label: str
+    kind: str = "integer"
+    min: Decimal | None = None
+    max: Decimal | None = None
+    decimals: int | None = None
+    decimals_setting: str | None = None
+    unit: str = ""
+    units: Mapping[str, Decimal] = field(default_factory=dict)
+    unit_in_label: bool = False
+
+    @property
+    def is_integer(self) -> bool:
+        return self.kind == "integer"
+
+    @property
+    def signed(self) -> bool:
+        return self.min is None or self.min < 0
+
+    def factor(self, unit: str) -> Decimal | None:
+        """Factor turning a number written with ``unit`` into this type's unit."""
+        return self.units.get(unit)
+
+    # Mapping-style access kept for callers written against the plain YAML dict.
+    def get(self, name: str, default: Any = None) -> Any:
+        return getattr(self, name, default)
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+
+def _value_type(key: str, d: Mapping[str, Any]) -> ValueType:
+    def dec(v: Any) -> Decimal | None:
+        return None if v is None else Decimal(str(v))
+
+    kind = d.get("kind", "integer")
+    if kind not in ("integer", "decimal"):
+        raise SpecError(f"数值类型 {key} 的 kind 只能是 integer 或 decimal，不能是 {kind}")
+    return ValueType(
+        key=key, label=str(d["label"]), kind=kind, min=dec(d.get("min")), max=dec(d.get("max")),
+        decimals=d.get("decimals"), decimals_setting=d.get("decimals_setting"), unit=str(d.get("unit") or ""),
+        units={str(u): Decimal(str(f)) for u, f in (d.get("units") or {}).items()},
+        unit_in_label=bool(d.get("unit_in_label")),
+    )
+
+
+@dataclass(frozen=True)
 class UnitType:
     key: str
     label: str
@@ -284,7 +352,7 @@ class Edition:
     info_sheet: str
     checks_sheet: str
     prose_sections: tuple[ProseSection, ...]
-    value_types: Mapping[str, Mapping[str, Any]]
+    value_types: Mapping[str, ValueType]
     tables: tuple[Table, ...]
     rules: tuple[RuleSpec, ...]
     cells: dict[str, CellSpec] = field(default_factory=dict)
@@ -296,6 +364,11 @@ class Edition:
     extra_headings: tuple[str, ...] = ()
     page_end_markers: tuple[str, ...] = ()
     render: Mapping[str, Any] = field(default_factory=dict)  # texts of the published report
+    last_year: int | None = None  # last report year of this edition (None: still in force)
+
+    def covers(self, year: int | None) -> bool:
+        """Is ``year`` a report year of this edition?"""
+        return year is not None and self.first_year <= year and (self.last_year is None or year <= self.last_year)
 
     # -- lookups -----------------------------------------------------------
     def table(self, key: str) -> Table:
@@ -346,14 +419,25 @@ class Edition:
                 return s
         raise KeyError(key)
 
+    def value_type(self, key_or_cell: "str | CellSpec") -> ValueType:
+        """The value type of a cell (by key or spec) or by its own name."""
+        if isinstance(key_or_cell, CellSpec):
+            return self.value_types[key_or_cell.value_type]
+        if key_or_cell in self.cells:
+            return self.value_types[self.cells[key_or_cell].value_type]
+        return self.value_types[key_or_cell]
+
     def decimals(self, value_type: str, fee_decimals: int | None = None) -> int:
-        """Allowed decimals for a value type (0 for counts)."""
+        """Allowed decimals for a value type (0 for integers); ``fee_decimals``
+        overrides a type whose places are a setting (the fee)."""
         vt = self.value_types[value_type]
-        if vt.get("kind") != "decimal":
+        if vt.is_integer:
             return 0
+        if vt.decimals is not None:
+            return int(vt.decimals)
         if fee_decimals is not None:
             return fee_decimals
-        return int(self.settings[vt["decimals_setting"]])
+        return int(self.settings[vt.decimals_setting]) if vt.decimals_setting else 0
 
     def compute(self, values: Mapping[str, Decimal | int | None]) -> dict[str, Decimal]:
         """Every cell's value: inputs as given (missing -> 0), formula cells
@@ -406,7 +490,7 @@ def load_edition(name: str = DEFAULT_EDITION) -> Edition:
         raise SpecError(f"未知的格式版本“{name}”，可用：{'、'.join(available_editions())}") from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data = yaml.load(text, Loader=loader)
-    return build_edition(data)
+    return build_edition(data, source=f"editions/{name}.yaml", text=text)
 
 
 def _node(d: Mapping[str, Any]) -> Node:
@@ -416,6 +500,8 @@ def _node(d: Mapping[str, Any]) -> Node:
         children=tuple(_node(c) for c in d.get("children") or ()),
         aliases=tuple(d.get("aliases") or ()),
         value_type=d.get("value_type"),
+        name=d.get("name"),
+        total=bool(d.get("total")),
     )
 
 
@@ -429,8 +515,32 @@ def _parse_term(text: str) -> Term:
     return Term(text, sign, prev)
 
 
-def build_edition(data: Mapping[str, Any]) -> Edition:
-    """Build an :class:`Edition` from parsed YAML data and validate it."""
+@dataclass(frozen=True)
+class _Source:
+    """Where the edition came from, to name file and line in a SpecError."""
+
+    name: str | None = None
+    text: str | None = None
+
+    def at(self, *needles: str) -> str:
+        """“editions/2021.yaml 第 12 行：” for the first line holding a needle."""
+        if not self.name:
+            return ""
+        if self.text:
+            for needle in needles:
+                m = re.search(rf"(?<![\w.]){re.escape(needle)}(?![\w])", self.text)
+                if m:
+                    return f"{self.name} 第 {self.text.count(chr(10), 0, m.start()) + 1} 行："
+        return f"{self.name}："
+
+
+def build_edition(data: Mapping[str, Any], *, source: str | None = None, text: str | None = None) -> Edition:
+    """Build an :class:`Edition` from parsed YAML data and validate it.
+
+    ``source`` (a file name) and ``text`` (the YAML) let errors name the
+    file and line of the faulty rule or cell.
+    """
+    src = _Source(source, text)
     try:
         tables = []
         for t in data["tables"]:
@@ -461,6 +571,7 @@ def build_edition(data: Mapping[str, Any]) -> Edition:
             name=data["name"],
             document=data["document"],
             first_year=int(data["first_year"]),
+            last_year=int(data["last_year"]) if data.get("last_year") else None,
             report_title=data["report_title"],
             settings=dict(data.get("settings") or {}),
             info_fields=tuple(InfoField(**f) for f in data["info_fields"]),
@@ -478,7 +589,7 @@ def build_edition(data: Mapping[str, Any]) -> Edition:
                              tuple(s.get("aliases") or ()))
                 for s in data["prose"]["sections"]
             ),
-            value_types=data["value_types"],
+            value_types={k: _value_type(k, v) for k, v in data["value_types"].items()},
             tables=tuple(tables),
             rules=tuple(
                 RuleSpec(
@@ -497,19 +608,96 @@ def build_edition(data: Mapping[str, Any]) -> Edition:
                 )
                 for r in data["rules"]
             ),
-            sets={k: tuple(v) for k, v in (data.get("sets") or {}).items()},
             extra_headings=tuple(data["prose"].get("extra_headings") or ()),
             page_end_markers=tuple(data["prose"].get("page_end_markers") or ()),
             render=dict(data.get("render") or {}),
         )
+        ed.sets = {k: _select(ed, k, v) for k, v in (data.get("sets") or {}).items()}
     except (KeyError, TypeError) as exc:
         raise SpecError(f"格式描述不完整：{exc!r}") from exc
 
     _build_cells(ed, data)
-    ed.rule_instances = tuple(_expand_rules(ed))
+    ed.rule_instances = tuple(_expand_rules(ed, src))
+    _check_references(ed, src)
     _attach_formulas(ed)
+    _check_cycles(ed, src)
     validate_edition(ed)
     return ed
+
+
+def _check_references(ed: Edition, src: _Source) -> None:
+    """Every rule term and rule `key` must name a cell of the edition."""
+    problems = []
+    for inst in ed.rule_instances:
+        for t in (*inst.lhs, *inst.rhs):
+            if t.key not in ed.cells:
+                problems.append(f"{src.at('id: ' + inst.id)}规则 {inst.instance_id} 引用了不存在的单元格 {t.key}")
+        if inst.rule.params.get("formula") and len(inst.lhs) != 1:
+            problems.append(f"{src.at('id: ' + inst.id)}规则 {inst.instance_id} 的公式目标必须是一个单元格")
+    for r in ed.rules:
+        if "key" in r.params and r.params["key"] not in ed.cells:
+            problems.append(f"{src.at('id: ' + r.id)}规则 {r.id} 引用了不存在的单元格 {r.params['key']}")
+    if problems:
+        raise SpecError("；".join(dict.fromkeys(problems)))
+
+
+def _check_cycles(ed: Edition, src: _Source) -> None:
+    """Formula cells must not depend on themselves, however indirectly."""
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(key: str, trail: list[str]) -> None:
+        if state.get(key) == 2:
+            return
+        if state.get(key) == 1:
+            cycle = trail[trail.index(key):] + [key]
+            rules = [i.id for i in ed.rule_instances if i.rule.params.get("formula") and i.lhs[0].key in cycle]
+            raise SpecError(f"{src.at(*('id: ' + r for r in rules))}公式循环引用：{' → '.join(cycle)}")
+        state[key] = 1
+        for k in ed.cells[key].formula_terms or ():
+            visit(k, trail + [key])
+        state[key] = 2
+
+    for key in ed.cells:
+        visit(key, [])
+
+
+_SELECTOR_KEYS = {"rows_of", "columns_of", "blocks", "under", "totals", "part"}
+
+
+def _select(ed: Edition, name: str, spec: Any) -> tuple[str, ...]:
+    """A term set: a plain list, or a selection from a table's header tree.
+
+    ``{rows_of: t3}`` every leaf row's path key; ``{columns_of: t4}`` every
+    leaf column's.  ``blocks: [..]`` limits to those blocks; ``under: x``
+    to leaves below the node keyed or named x; ``totals: false`` leaves out
+    nodes marked ``total``, ``totals: only`` keeps only them; ``part:
+    parent`` gives the path without its leaf (table 4's groups), ``part:
+    leaf`` the leaf's own key (each once).
+    """
+    if isinstance(spec, (list, tuple)):
+        return tuple(str(v) for v in spec)
+    if not isinstance(spec, Mapping) or set(spec) - _SELECTOR_KEYS or ("rows_of" in spec) == ("columns_of" in spec):
+        raise SpecError(f"集合 {name} 的写法不对：应为列表，或 rows_of/columns_of 加 blocks、under、totals、part")
+    axis = "rows" if "rows_of" in spec else "columns"
+    table = ed.table(spec.get("rows_of") or spec.get("columns_of"))
+    blocks = spec.get("blocks")
+    totals, part, under = spec.get("totals", True), spec.get("part", "path"), spec.get("under")
+    out: dict[str, None] = {}
+    for block in table.blocks:
+        if blocks is not None and block.key not in blocks:
+            continue
+        for path in block.row_paths() if axis == "rows" else block.column_paths():
+            if under is not None and not any(under in (n.key, n.name) for n in path[:-1]):
+                continue
+            if (totals is False and path[-1].total) or (totals == "only" and not path[-1].total):
+                continue
+            value = {"path": _path_key(path), "parent": _path_key(path[:-1]), "leaf": path[-1].key or ""}.get(part)
+            if value is None:
+                raise SpecError(f"集合 {name} 的 part 只能是 path、parent 或 leaf")
+            out.setdefault(value, None)
+    if not out:
+        raise SpecError(f"集合 {name} 是空的：没有符合条件的行或列")
+    return tuple(out)
 
 
 def _build_cells(ed: Edition, data: Mapping[str, Any]) -> None:
@@ -519,7 +707,7 @@ def _build_cells(ed: Edition, data: Mapping[str, Any]) -> None:
         for block in table.blocks:
             for rp in block.row_paths():
                 for cp in block.column_paths():
-                    key = _join(table.key, _path_key(rp), _path_key(cp))
+                    key = cell_key(table, rp, cp)
                     if key in ed.cells:
                         raise SpecError(f"重复的单元格键 {key}")
                     vt = cp[-1].value_type or rp[-1].value_type or default_vt
@@ -530,12 +718,12 @@ def _expand(template: str, env: Mapping[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: env[m.group(1)], template)
 
 
-def _bind(ed: Edition, spec: Mapping[str, str] | None) -> list[dict[str, str]]:
+def _bind(ed: Edition, spec: Mapping[str, str] | None, where: str = "") -> list[dict[str, str]]:
     """All combinations of a for_each mapping {var: set name}."""
     combos: list[dict[str, str]] = [{}]
     for var, set_name in (spec or {}).items():
         if set_name not in ed.sets:
-            raise SpecError(f"规则引用了未定义的集合 {set_name}")
+            raise SpecError(f"{where}规则引用了未定义的集合 {set_name}")
         combos = [{**c, var: v} for c in combos for v in ed.sets[set_name]]
     return combos
 
@@ -551,19 +739,20 @@ def _binding_label(ed: Edition, table: Table, value: str) -> str:
     return value
 
 
-def _expand_rules(ed: Edition) -> Iterator[RuleInstance]:
+def _expand_rules(ed: Edition, src: _Source = _Source()) -> Iterator[RuleInstance]:
     for rule in ed.rules:
         if rule.kind != "equation":
             yield RuleInstance(rule, (), (), {}, {})
             continue
-        for env in _bind(ed, rule.params.get("for_each")):
+        where = src.at("id: " + rule.id)
+        for env in _bind(ed, rule.params.get("for_each"), where):
             sides = []
             for side in ("lhs", "rhs"):
                 terms: list[Term] = []
                 for raw in rule.params[side]:
                     inner = [v for v in re.findall(r"\{(\w+)\}", raw) if v not in env]
                     extra = {v: rule.params.get("for_each_term", {}).get(v) for v in inner}
-                    for sub in _bind(ed, extra if inner else None):
+                    for sub in _bind(ed, extra if inner else None, where):
                         terms.append(_parse_term(_expand(raw, {**env, **sub})))
                 sides.append(tuple(terms))
             first_table = ed.cells[sides[0][0].key].table if sides[0][0].key in ed.cells else ed.tables[0]

@@ -77,6 +77,7 @@ class CellValue:
     cached: Decimal | None = None  # cached result of a formula cell
     note: str = ""  # how a value was read out of text, e.g. "“12件”读作 12"
     origin: Origin | None = None  # published reports: where in the document it was read
+    unit: str = ""  # a unit word written with the number and converted (“元”), else ""
 
 
 @dataclass

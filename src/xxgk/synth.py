@@ -31,14 +31,17 @@ def consistent_inputs(
     """
     values: dict[str, Decimal] = {}
     for key in edition.input_keys:
-        cell = edition.cells[key]
+        vt = edition.value_type(key)
+        places = edition.decimals(vt.key, fee_decimals)
         if rng.random() < zero_share:
             values[key] = Decimal(0)
-        elif edition.value_types[cell.value_type].get("kind") == "decimal":
-            cents = rng.randint(0, scale * 10 ** (fee_decimals + 2))
-            values[key] = Decimal(cents).scaleb(-fee_decimals)
+        elif not vt.is_integer:
+            cents = rng.randint(0, scale * 10 ** (places + 2))
+            values[key] = Decimal(cents).scaleb(-places)
         else:
             values[key] = Decimal(int(rng.expovariate(1 / scale)))
+        if vt.signed and rng.random() < 0.3:
+            values[key] = -values[key]  # a decrease (本年增/减)
     balance(edition, values)
     return values
 

@@ -1,9 +1,12 @@
 """Numbers as staff type them: "12", "12件", "１２", "1,234", "/", "0.5万元" …
 
-:func:`parse_number` reads whatever can be read unambiguously and says how
+:func:`read_number` reads whatever can be read unambiguously and says how
 it read it (a note in Chinese); anything that needs a guess ("约12",
-"12、13", "十二") is ``unreadable``.  Negative numbers and fractions in a
-count are read as they are: judging them is the checker's business.
+"12、13", "十二") is ``unreadable``.  A unit written after the number is
+converted into the unit of the cell's value type as the edition declares it
+(``units``: 元 → 万元 is 0.0001); units a type does not declare are ignored
+(and said so).  Negative numbers and fractions in a count are read as they
+are: judging them is the checker's business.
 """
 
 from __future__ import annotations
@@ -11,7 +14,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .spec import ValueType
 
 __all__ = [
     "OK",
@@ -22,7 +30,10 @@ __all__ = [
     "STATUSES",
     "EXCEL_DIGITS",
     "parse_number",
+    "read_number",
+    "Reading",
     "normalise_decimal",
+    "format_decimal",
 ]
 
 OK = "ok"  # a number (or a text that is exactly a number)
@@ -39,10 +50,9 @@ _PLACEHOLDER_MARKS = re.compile(r"[-/\\—–―‐‑−ー~_]+")
 _PLACEHOLDER_WORDS = frozenset({"无", "空", "N/A", "NA", "暂无", "没有", "不适用", "无此项", "无数据", "NULL",
                                 "未发生", "未收到", "不涉及", "暂未"})
 
-# Unit words allowed after a number (what they mean is explained in the note).
-_COUNT_UNITS = ("件", "个", "项", "条", "次", "起", "份", "宗", "例", "人次")
-_YUAN = "元"
-_WAN_YUAN = ("万元", "万")
+# Unit words allowed after a number; a value type's own ``units`` convert, the
+# others are ignored (and the note says so).  Longest first.
+_UNIT_WORDS = ("人次", "万元", "件", "个", "项", "条", "次", "起", "份", "宗", "例", "元", "万")
 
 _NUMBER = re.compile(
     r"(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<frac>\d+))?"
@@ -66,58 +76,104 @@ def normalise_decimal(value: Decimal) -> Decimal:
     return value.normalize()
 
 
-def parse_number(raw: object, *, value_type: str = "count") -> tuple[Decimal | None, str, str]:
+def format_decimal(value: Decimal | int | float | None) -> str:
+    """A number as a clerk writes it: no exponent, no trailing zeros ("" for None).
+    The one formatter of numbers in messages, notes and documents."""
+    if value is None:
+        return ""
+    d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not d.is_finite():
+        return str(d)
+    if d == d.to_integral_value():
+        return str(int(d))
+    return format(d.normalize(), "f")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a cell's content was read: the value in the cell's unit, a status
+    (:data:`STATUSES`), a note in Chinese, and the unit word written ("")."""
+
+    value: Decimal | None
+    status: str
+    note: str = ""
+    unit: str = ""
+
+
+def _value_type(value_type: "ValueType | str | None") -> "ValueType | None":
+    if value_type is None or not isinstance(value_type, str):
+        return value_type
+    from .spec import load_edition  # a type named as in the default edition
+
+    return load_edition().value_types.get(value_type)
+
+
+def parse_number(raw: object, *, value_type: "ValueType | str | None" = None) -> tuple[Decimal | None, str, str]:
+    """``(value, status, note)`` of :func:`read_number`."""
+    r = read_number(raw, value_type)
+    return r.value, r.status, r.note
+
+
+def read_number(raw: object, value_type: "ValueType | str | None" = None) -> Reading:
     """Read a number cell's stored value.
 
-    Returns ``(value, status, note)``: ``value`` is a Decimal or None;
-    ``status`` one of :data:`STATUSES`; ``note`` says in Chinese how the
-    value was read when that is not obvious (e.g. "“12件”读作 12").
-    ``value_type`` is "count" or "amount" (the fee, in 万元).
+    ``value`` is a Decimal or None, converted into the unit of ``value_type``
+    (a :class:`xxgk.spec.ValueType`, or the name of one of the default
+    edition) when a unit it declares is written; ``note`` says in Chinese how
+    the value was read when that is not obvious (e.g. "“12件”读作 12").
     """
     if raw is None:
-        return None, BLANK, ""
+        return Reading(None, BLANK)
     if isinstance(raw, bool):
-        return None, UNREADABLE, f"逻辑值“{'TRUE' if raw else 'FALSE'}”不是数字"
+        return Reading(None, UNREADABLE, f"逻辑值“{'TRUE' if raw else 'FALSE'}”不是数字")
     if isinstance(raw, (int, Decimal)):
         return _from_number(Decimal(raw), raw)
     if isinstance(raw, float):
         if math.isnan(raw) or math.isinf(raw):
-            return None, UNREADABLE, f"“{raw}”不是有效数字"
+            return Reading(None, UNREADABLE, f"“{raw}”不是有效数字")
         return _from_number(Decimal(repr(raw)), raw)
-    return _from_text(str(raw), value_type)
+    return _from_text(str(raw), _value_type(value_type))
 
 
-def _from_number(value: Decimal, raw: object) -> tuple[Decimal | None, str, str]:
+def _from_number(value: Decimal, raw: object) -> Reading:
     if not value.is_finite():
-        return None, UNREADABLE, f"“{raw}”不是有效数字"
-    return normalise_decimal(value), OK, ""
+        return Reading(None, UNREADABLE, f"“{raw}”不是有效数字")
+    return Reading(normalise_decimal(value), OK)
 
 
-def _from_text(text: str, value_type: str) -> tuple[Decimal | None, str, str]:
+def _from_text(text: str, vt: "ValueType | None") -> Reading:
     shown = text.strip()
     if not shown or not shown.strip("\u3000\u00a0\u200b\ufeff"):
-        return None, BLANK, ""
+        return Reading(None, BLANK)
     plain = _SPACES.sub("", unicodedata.normalize("NFKC", shown)).translate(_EXTRA)
     if _PLACEHOLDER_MARKS.fullmatch(plain) or plain.rstrip("。.").upper() in _PLACEHOLDER_WORDS:
-        return None, PLACEHOLDER, f"“{shown}”是占位符，不是数字"
+        return Reading(None, PLACEHOLDER, f"“{shown}”是占位符，不是数字")
     m = _NUMBER.match(plain)
     if not m or (m.group("int") is None and m.group("frac") is None):
-        return None, UNREADABLE, _unreadable_note(shown)
+        return Reading(None, UNREADABLE, _unreadable_note(shown))
     value = _decimal(m)
     if value is None:
-        return None, UNREADABLE, _unreadable_note(shown)
-    rest = plain[m.end():]
-    suffix_note = _read_suffix(rest, value_type)
-    if suffix_note is None:
-        return None, UNREADABLE, _unreadable_note(shown)
-    value = normalise_decimal(value)
+        return Reading(None, UNREADABLE, _unreadable_note(shown))
+    unit, remark = _split_unit(plain[m.end():], vt)
+    if unit is None or (remark and not _PAREN.fullmatch(remark)):
+        return Reading(None, UNREADABLE, _unreadable_note(shown))
+    factor = vt.factor(unit) if vt is not None and unit else None
+    value = normalise_decimal(value * factor if factor is not None else value)
     number_text = plain[: m.end()]
-    if not suffix_note and number_text == shown and "," not in number_text:
-        return value, OK, ""  # exactly a number, merely stored as text
-    note = f"“{shown}”读作 {_fmt(value)}"
+    if not unit and not remark and number_text == shown and "," not in number_text:
+        return Reading(value, OK)  # exactly a number, merely stored as text
+    note = f"“{shown}”读作 {format_decimal(value)}"
     if any("０" <= ch <= "９" for ch in shown):
         note += "（全角数字）"
-    return value, TEXT_NUMBER, note + suffix_note
+    if factor is not None and factor != 1:
+        note += f"（单位“{unit}”，已按 1{unit} = {format_decimal(factor)}{vt.unit} 换算为{vt.unit}）"
+    elif factor is not None:
+        note += f"（单位{vt.unit}）"
+    elif unit:
+        note += f"（忽略了单位“{unit}”）"
+    if remark:
+        note += f"，忽略了“{_full_width_brackets(remark)}”"
+    return Reading(value, TEXT_NUMBER, note, unit if factor is not None else "")
 
 
 def _decimal(m: re.Match[str]) -> Decimal | None:
@@ -129,30 +185,13 @@ def _decimal(m: re.Match[str]) -> Decimal | None:
         return None
 
 
-def _read_suffix(rest: str, value_type: str) -> str | None:
-    """What follows the number: None if it makes the cell unreadable, else
-    a note fragment (empty when there is nothing to say)."""
-    unit, remark = _split_unit(rest)
-    if unit is None:
-        return None
-    if remark and not _PAREN.fullmatch(remark):
-        return None
-    note = ""
-    if unit == _YUAN:
-        note += "（注意：填写的单位是“元”，本栏单位为万元，未作换算）" if value_type == "amount" else "（忽略了单位“元”）"
-    elif unit in _WAN_YUAN:
-        note += "（单位万元）" if value_type == "amount" else f"（忽略了单位“{unit}”）"
-    if remark:
-        note += f"，忽略了“{_full_width_brackets(remark)}”"
-    return note
-
-
-def _split_unit(rest: str) -> tuple[str | None, str]:
+def _split_unit(rest: str, vt: "ValueType | None") -> tuple[str | None, str]:
     """Split "件（其中…）" into ("件", "（其中…）"); unit "" when there is none,
     None when the text after the number is neither unit nor remark."""
     if not rest or rest.startswith("("):
         return "", rest
-    for unit in (*_WAN_YUAN, _YUAN, *_COUNT_UNITS):
+    words = sorted({*(vt.units if vt is not None else ()), *_UNIT_WORDS}, key=len, reverse=True)
+    for unit in words:
         if rest.startswith(unit):
             return unit, rest[len(unit):]
     return None, rest
@@ -160,10 +199,6 @@ def _split_unit(rest: str) -> tuple[str | None, str]:
 
 def _full_width_brackets(text: str) -> str:
     return text.replace("(", "（").replace(")", "）")
-
-
-def _fmt(value: Decimal) -> str:
-    return format(value, "f")
 
 
 _CHINESE_NUMERALS = re.compile(r"[零〇一二两三四五六七八九十百千万]+[件个项条次]?")

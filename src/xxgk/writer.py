@@ -29,6 +29,7 @@ from xlsxwriter.worksheet import Worksheet
 from . import layout as L
 from .meta import META_SHEET, defined_name, meta_rows
 from .spec import Edition, RuleInstance, SpecError, Term, load_edition
+from .values import format_decimal as fmt_number
 
 __all__ = [
     "excel_number",
@@ -406,12 +407,23 @@ def instruction_lines(ctx: _Ctx) -> list[tuple[str, str]]:
     return lines
 
 
-def _value_type_step(ctx: _Ctx, value_type: str) -> str:
+def _bounds_text(ctx: _Ctx, value_type: str) -> str:
+    """“不小于 0 的整数”, “整数（可以为负数）”, “不小于 0 的数字，最多 2 位小数”."""
     vt = ctx.edition.value_types[value_type]
     decimals = ctx.edition.decimals(value_type, ctx.fee_decimals)
-    if decimals:
-        return f"{vt['label']}填写不小于 {vt.get('min', 0)} 的数字，保留 {decimals} 位小数，注意单位。"
-    return (f"{vt['label']}一律填写不小于 {vt.get('min', 0)} 的整数，只填数字，不要带“件”等单位；"
+    bounds = [f"不小于 {fmt_number(vt.min)}" for _ in [0] if vt.min is not None]
+    bounds += [f"不大于 {fmt_number(vt.max)}" for _ in [0] if vt.max is not None]
+    what = "整数" if not decimals else f"数字，最多 {decimals} 位小数"
+    text = ("、".join(bounds) + " 的" if bounds else "") + what
+    return text + ("（减少的填负数）" if vt.min is None or vt.min < 0 else "")
+
+
+def _value_type_step(ctx: _Ctx, value_type: str) -> str:
+    vt = ctx.edition.value_types[value_type]
+    unit = f"，单位为{vt.unit}" if vt.unit else ""
+    if not vt.is_integer:
+        return f"{vt.label}填写{_bounds_text(ctx, value_type)}{unit}，只填数字。"
+    return (f"{vt.label}一律填写{_bounds_text(ctx, value_type)}，只填数字，不要带“件”等单位；"
             "没有发生的填 0，不要留空，也不要填“/”“-”“无”。")
 
 
@@ -447,7 +459,8 @@ def _info_validation(ctx: _Ctx, f: Any) -> dict[str, Any] | None:
         return {"validate": "list", "source": choices, "error_title": "请从下拉列表中选择",
                 "error_message": f"{f.label}请从下拉列表中选择。"}
     if f.type == "year":
-        return {"validate": "integer", "criteria": "between", "minimum": ed.first_year, "maximum": 2100,
+        return {"validate": "integer", "criteria": "between", "minimum": ed.first_year,
+                "maximum": ed.last_year or 2100,
                 "error_title": "年度有误", "error_message": f"{f.label}填写四位数字年份，如 {ed.first_year}。"}
     if f.type == "date":
         return {"validate": "date", "criteria": ">=", "value": _dt.date(ed.first_year, 1, 1),
@@ -570,9 +583,7 @@ def _write_number_cell(ws: Any, ctx: _Ctx, key: str, reg: L.Region) -> None:
 
 def _dv_texts(ctx: _Ctx, value_type: str) -> dict[str, str]:
     vt = ctx.edition.value_types[value_type]
-    decimals = ctx.edition.decimals(value_type, ctx.fee_decimals)
-    what = f"不小于 {vt.get('min', 0)} 的整数" if not decimals else \
-        f"不小于 {vt.get('min', 0)} 的数字，最多 {decimals} 位小数"
+    what = _bounds_text(ctx, value_type)
     texts = {
         "input_title": f"请填写{vt['label']}"[:MAX_DV_TITLE],
         "input_message": f"填写{what}。没有发生的填 0，不要留空或填“/”“无”，不要带单位。",
@@ -601,16 +612,27 @@ def _input_validations(ws: Any, ctx: _Ctx, regions: list[tuple[str, L.Region]]) 
         by_type.setdefault(ctx.edition.cells[key].value_type, []).append(reg)
     for vt, regs in by_type.items():
         decimals = ctx.edition.decimals(vt, ctx.fee_decimals)
-        minimum = ctx.edition.value_types[vt].get("min", 0)
+        spec = ctx.edition.value_types[vt]
         texts = _dv_texts(ctx, vt)
         if not decimals:
             refs = _ranges([cell for reg in regs for cell in _region_cells(reg)])
-            _validate(ws, refs, {"validate": "integer", "criteria": ">=", "value": minimum, **texts})
+            _validate(ws, refs, {"validate": "integer", **_integer_bounds(spec), **texts})
             continue
         for reg in regs:
             ref = L.a1(reg.r1, reg.c1)
-            rule = f"=AND(ISNUMBER({ref}),{ref}>={minimum},ROUND({ref},{decimals})={ref})"
+            bounds = "".join(f",{ref}{op}{excel_number(b)}" for op, b in ((">=", spec.min), ("<=", spec.max))
+                             if b is not None)
+            rule = f"=AND(ISNUMBER({ref}){bounds},ROUND({ref},{decimals})={ref})"
             _validate(ws, _ranges(_region_cells(reg)), {"validate": "custom", "value": rule, **texts})
+
+
+EXCEL_INT = 2147483647  # data validation of whole numbers needs bounds; Excel's widest
+
+
+def _integer_bounds(vt: Any) -> dict[str, Any]:
+    low = excel_number(vt.min) if vt.min is not None else -EXCEL_INT
+    high = excel_number(vt.max) if vt.max is not None else EXCEL_INT
+    return {"criteria": "between", "minimum": low, "maximum": high}
 
 
 def _rects_of(ref: str) -> tuple[int, int, int, int]:
