@@ -23,7 +23,7 @@ def blank_template_name(edition: str = DEFAULT_EDITION) -> str:
 
 
 def regenerate(out_dir: Path = HERE, edition: str = DEFAULT_EDITION) -> Path:
-    return write_template(Path(out_dir) / blank_template_name(edition), edition=edition)
+    return write_template(Path(out_dir) / blank_template_name(edition), edition=edition, force=True)
 
 
 def regenerate_all(out_dir: Path = HERE) -> list[Path]:
