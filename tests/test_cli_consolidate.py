@@ -88,7 +88,7 @@ def test_errors_still_exit_zero_and_are_counted(ed, folder, tmp_path):
     assert sorted(statuses) == sorted(["通过", "通过", "有错误", "未报送", "无法读取"])
 
     result = run("consolidate", folder, "--name", "测试区", "--roster", roster, "--out", out, "--include-errors")
-    assert result.exit_code == 0 and "已汇总 3 个单位（其中 1 个有错误，已计入汇总）" in result.output
+    assert result.exit_code == 0 and "已汇总 3 个单位（其中 1 个有错误、1 个有提醒）" in result.output
 
 
 def test_nonexistent_folder_is_misuse(tmp_path):

@@ -79,6 +79,8 @@ MESSAGES: dict[str, str] = {
     "formula-changed-wrong": "{cell_label}是合计，公式被改成了“={formula}”，不再是各项之和（应为“={expected}”），表中显示 {shown}，各项之和为 {value}；已按 {value} 校验，请恢复公式。",
     "zero-note": "（其中 {cells} 没有可用的数字，已按 0 计算）",
     "knock-on": "（{target} 是公式，请不要在此填写数字：这是 {root} 引起的，改正 {root} 后会自动更正）",
+    "not-filled": "{tables}中没有填写任何数字，视为未填写；请填写后重新报送（没有发生的事项请填 0）。",
+    "info-missing": "“{sheet}”中的“{label}”未填写；请填写后重新报送。",
 }
 
 # Findings about a cell the body must fix (a total typed over, a changed
@@ -130,7 +132,13 @@ class CheckResult:
         return "errors" if self.errors else "warnings" if self.warnings else "passed"
 
     @property
+    def not_filled(self) -> bool:
+        return any(f.code == "not-filled" for f in self.findings)
+
+    @property
     def verdict(self) -> str:
+        if self.not_filled:
+            return "未填写"
         if self.errors:
             return f"有 {len(self.errors)} 处错误"
         if self.warnings:
@@ -649,6 +657,28 @@ def _same_unit(sub: Submission, previous: Submission | None) -> bool:
     return not (sub.unit and previous.unit) or normalise_unit_name(sub.unit) == normalise_unit_name(previous.unit)
 
 
+def not_filled(sub: Submission, edition: Edition) -> bool:
+    """True when no input cell of the tables holds anything (a blank or
+    untouched template): not a report of zeros, but no report at all."""
+    cells = [sub.cells.get(k) for k in edition.input_keys]
+    present = [cv for cv in cells if cv is not None]
+    return bool(present) and all(cv.status == "blank" and cv.value is None for cv in present)
+
+
+def _missing_info(run: _Run, sub: Submission, edition: Edition) -> None:
+    """Required 基本信息 left empty in our template (the report year and the unit
+    type have findings of their own; other workbooks have no 基本信息 sheet)."""
+    if not sub.ours:
+        return
+    for f in edition.info_fields:
+        if not f.required or f.type == "year" or getattr(f, "choices_from", None):
+            continue
+        value = (sub.info.get(f.key) or "").strip() or str(getattr(sub, f.key, None) or "").strip()
+        if not value:
+            run.add("info-missing", _render(MESSAGES["info-missing"], sheet=edition.info_sheet, label=f.label),
+                    [INFO_PREFIX + f.key])
+
+
 def _merge(own: list[Finding], reading: Iterable[Finding]) -> list[Finding]:
     """Own findings plus the reader's, without the same finding twice."""
     seen = {(f.code, f.sheet, tuple(f.cells)) for f in own}
@@ -665,6 +695,7 @@ def check_submission(
 ) -> CheckResult:
     """Check one read workbook against every rule of its edition."""
     ed = _edition_of(sub, edition)
+    empty = not_filled(sub, ed)
     run = _Run(
         ed,
         sub.cells,
@@ -673,8 +704,12 @@ def check_submission(
         unit_type=ed.unit_type(_unit_type_text(sub)),
         prose=sub.prose,
         previous=previous_values(previous, ed) if _same_unit(sub, previous) else None,
+        report_blanks=not empty,  # one finding says it all
     )
     run.run()
+    if empty:
+        run.add("not-filled", _render(MESSAGES["not-filled"], tables="、".join(t.sheet for t in ed.tables)))
+    _missing_info(run, sub, ed)
     if previous is not None and run.previous is None:
         run.add("previous-other-unit", _render(MESSAGES["previous-other-unit"], unit=sub.unit,
                                                previous=previous.unit), severity="info")

@@ -227,6 +227,8 @@ def _xlsx_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("--on-duplicate", type=click.Choice(["error", "latest"]), default="error", show_default=True,
               help="同一单位有多个文件：error 均不计入并列出；latest 取最新的一个（填报日期或修改时间）。")
 @click.option("--include-wrong-year", is_flag=True, help="年度不符的工作簿也计入汇总（默认不计入）。")
+@click.option("--include-suspect", is_flag=True,
+              help="有待核实数字的单位（如收费金额疑似按“元”填写）也计入汇总（默认不计入，请核实后重新报送）。")
 @click.option("--include-errors", is_flag=True,
               help="有错误的单位也计入汇总（默认不计入：汇总表须能通过校验，请退回改正后重新汇总）。")
 @click.option("--fee-decimals", type=click.IntRange(0, 10),
@@ -236,7 +238,7 @@ def _xlsx_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认：全部 CPU 核）。")
 @click.option("--edition", default=None, help="格式版本（默认 2021）。")
 def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_wrong_year, include_errors,
-                        fee_decimals, long_out, jobs, edition) -> None:
+                        include_suspect, fee_decimals, long_out, jobs, edition) -> None:
     """\b
     汇总报送的工作簿（文件或文件夹），生成区（市）汇总报告。
     每个工作簿按 xxgk check 的规则校验；有错误的单位默认不计入汇总
@@ -260,7 +262,7 @@ def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_w
         result = consolidate(
             inputs, out=out, roster=roster, name=name, year=year, on_duplicate=on_duplicate,
             include_wrong_year=include_wrong_year, include_errors=include_errors,
-            fee_decimals=fee_decimals, long_out=long_out, jobs=jobs, progress=True, edition=edition,
+            include_suspect=include_suspect, fee_decimals=fee_decimals, long_out=long_out, jobs=jobs, progress=True, edition=edition,
         )
     except SpecError as exc:
         raise click.BadParameter(str(exc), param_hint="--edition") from None

@@ -57,7 +57,10 @@ MISSING = "未报送"
 NOT_ON_ROSTER = "不在名册"
 DUPLICATE = "重复"
 WRONG_YEAR = "年度不符"
-STATUSES = (PASSED, PASSED_WITH_WARNINGS, HAS_ERRORS, UNREADABLE, MISSING, NOT_ON_ROSTER, DUPLICATE, WRONG_YEAR)
+NOT_FILLED = "未填写"
+HELD_BACK = "待核实"
+STATUSES = (PASSED, PASSED_WITH_WARNINGS, HAS_ERRORS, HELD_BACK, NOT_FILLED, UNREADABLE, MISSING, NOT_ON_ROSTER,
+            DUPLICATE, WRONG_YEAR)
 
 ON_DUPLICATE = ("error", "latest")
 
@@ -89,6 +92,8 @@ class FileResult:
     errors: int = 0
     warnings: int = 0
     annotated_copy: bool = False  # an unchanged annotated copy made by xxgk: not a submission
+    not_filled: bool = False  # no figure filled at all (a blank template)
+    held: tuple[str, ...] = ()  # figures the checker doubts (e.g. a fee in 元): where and why
 
     @property
     def file_name(self) -> str:
@@ -239,6 +244,7 @@ def read_one(path: str | os.PathLike, edition: str = DEFAULT_EDITION, fee_decima
         return FileResult(path, mtime, unit=(sub.unit or "").strip(), annotated_copy=True)
     full = res.values if set(res.values) >= set(ed.cells) else ed.compute(res.values)
     findings = list(res.findings)
+    doubted = held_back_codes(ed)
     return FileResult(
         path=path,
         mtime=mtime,
@@ -252,7 +258,22 @@ def read_one(path: str | os.PathLike, edition: str = DEFAULT_EDITION, fee_decima
         findings=findings,
         errors=sum(1 for f in findings if f.severity == "error"),
         warnings=sum(1 for f in findings if f.severity == "warning"),
+        not_filled=res.not_filled,
+        held=tuple(_held_note(f) for f in findings if f.code in doubted),
     )
+
+
+def held_back_codes(ed: Edition) -> frozenset[str]:
+    """Codes of warnings whose figure is held back with its unit (rules marked
+    ``hold_back`` in the edition: a fee that looks typed in 元)."""
+    return frozenset(r.code for r in ed.rules if r.params.get("hold_back"))
+
+
+def _held_note(f: Finding) -> str:
+    from .findings import CODES
+
+    title = CODES[f.code][1] if f.code in CODES else f.message
+    return f"{f.where}：{title}" if f.where else title
 
 
 def _read_task(args: tuple[str, str, int | None]) -> FileResult:
@@ -347,6 +368,8 @@ def _shared(f: FileResult, others: list[FileResult]) -> str:
 def _file_status(f: FileResult) -> str:
     if f.errors:
         return HAS_ERRORS
+    if f.held:
+        return HELD_BACK
     return PASSED_WITH_WARNINGS if f.warnings else PASSED
 
 
@@ -365,13 +388,21 @@ def decide(
     on_duplicate: str = "error",
     include_wrong_year: bool = False,
     include_errors: bool = False,
+    include_suspect: bool = False,
 ) -> tuple[list[UnitStatus], list[FileResult]]:
-    """The 报送情况 rows (roster order first) and the files whose figures are summed."""
+    """The 报送情况 rows (roster order first) and the files whose figures are summed.
+
+    Never summed: unreadable files, blank workbooks (未填写), other years and
+    duplicates (unless asked); units with errors unless ``include_errors``;
+    units with a figure the checker doubts (待核实) unless ``include_suspect``."""
     rows: dict[str, UnitStatus] = {}  # by path
     candidates: list[FileResult] = []
     for f in files:
         if not f.readable:
             rows[f.path] = UnitStatus(f.name, UNREADABLE, file=f.file_name, path=f.path, note=f.reason)
+        elif f.not_filled:
+            rows[f.path] = _row(f, NOT_FILLED, included=False,
+                                note="工作簿中没有填写任何数字（空白模板），未计入汇总；请催报")
         elif year is not None and f.year is not None and f.year != year and not include_wrong_year:
             rows[f.path] = _row(f, WRONG_YEAR, included=False,
                                 note=f"报告年度为 {f.year}，汇总年度为 {year}，未计入汇总")
@@ -403,9 +434,12 @@ def decide(
             notes.append(f"未填写报告年度，按 {year} 年计入汇总")
         elif year is not None and f.year != year:
             notes.append(f"报告年度为 {f.year}，按要求仍计入汇总")
-        take = include_errors or not f.errors
+        take = (include_errors or not f.errors) and (include_suspect or not f.held)
         if f.errors:
-            notes.append(f"有 {f.errors} 个错误，" + ("已计入汇总（错误见“校验问题”表）" if take else "按要求未计入汇总"))
+            notes.append(f"有 {f.errors} 个错误，" + ("已计入汇总（错误见“校验问题”表）" if take else "未计入汇总"))
+        if f.held:
+            notes.append("数字待核实（" + "；".join(f.held) + "），"
+                         + ("按要求已计入汇总" if take else "未计入汇总，请核实后重新报送"))
         status = _file_status(f)
         if roster_keys is not None and f.unit_key not in roster_keys:
             status = NOT_ON_ROSTER
@@ -504,6 +538,7 @@ def consolidate(
     on_duplicate: str = "error",
     include_wrong_year: bool = False,
     include_errors: bool = False,
+    include_suspect: bool = False,
     fee_decimals: int | None = None,
     long_out: str | os.PathLike | None = None,
     jobs: int | None = None,
@@ -554,7 +589,8 @@ def consolidate(
         raise ConsolidationError(f"{len(files)} 个文件均无法读取，未生成汇总表")
 
     statuses, included = decide(files, year=year, roster=entries, on_duplicate=on_duplicate,
-                                include_wrong_year=include_wrong_year, include_errors=include_errors)
+                                include_wrong_year=include_wrong_year, include_errors=include_errors,
+                                include_suspect=include_suspect)
     sums_in = sum_inputs(included, ed)
     sums = ed.compute(sums_in)
     result = ConsolidationResult(
@@ -713,11 +749,23 @@ def closing_line(result: ConsolidationResult) -> str:
                 if s.status == status and (included is None or s.included == included)]
 
     parts = [f"已汇总 {result.included} 个单位"]
+    among = []
     if result.included_with_errors:
-        parts[0] += f"（其中 {result.included_with_errors} 个有错误，已计入汇总）"
+        among.append(f"{result.included_with_errors} 个有错误")
+    warned = sum(1 for s in result.statuses if s.included and not s.errors and s.warnings)
+    if warned:
+        among.append(f"{warned} 个有提醒")
+    if among:
+        parts[0] += f"（其中 {'、'.join(among)}）"
     if result.excluded_for_errors:
         parts.append(f"{result.excluded_for_errors} 个有错误的单位未计入，请退回改正"
                      + _some_names(names(HAS_ERRORS, included=False)))
+    held = names(HELD_BACK, included=False)
+    if held:
+        parts.append(f"{len(held)} 个单位有待核实的数字（如收费金额疑似按“元”填写）未计入，请核实"
+                     + _some_names(held))
+    if result.count(NOT_FILLED):
+        parts.append(f"未填写 {result.count(NOT_FILLED)} 个" + _some_names(names(NOT_FILLED)) + "，请催报")
     if result.missing:  # only with a roster, and only when true
         parts.append(f"未报送 {result.missing} 个" + _some_names(names(MISSING)))
     if result.unreadable:
