@@ -9,6 +9,8 @@ Front-end tests turn these rows into HTML pages, DOCX and PDF.
 from __future__ import annotations
 
 import random
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping
 
@@ -32,8 +34,41 @@ def number_text(value: Decimal) -> str:
     return format(value, "f")
 
 
+@dataclass(frozen=True)
+class Variant:
+    """How a real report departs from the official form (all seen in published reports).
+
+    ``relabel``: official label -> label as published; ``numbering``: items
+    numbered “1、” / “（1）” instead of “1.”; ``drop_rows``: official row labels
+    whose row is left out (the 规章 row); ``extra``: a table 信息处理费收取情况
+    inserted as section 五, later sections renumbered; ``fee_decimals``: the fee
+    printed with that many decimals.
+    """
+
+    relabel: Mapping[str, str] = field(default_factory=dict)
+    numbering: str = "."
+    drop_rows: frozenset = frozenset()
+    extra: bool = False
+    fee_decimals: int | None = None
+
+    def label(self, text: str) -> str:
+        text = self.relabel.get(text, text)
+        m = re.match(r"^(\d+)\.(.*)$", text, re.S)
+        if m and self.numbering != ".":
+            text = self.numbering.replace("N", m.group(1)) + m.group(2)
+        return text
+
+
+PLAIN = Variant()
+EXTRA_TABLE = [[GridCell("收费项目"), GridCell("收费金额（元）"), GridCell("缴费人次")],
+               [GridCell("信息处理费"), GridCell("0"), GridCell("0")]]
+EXTRA_HEADING = "信息处理费收取情况"
+NUMERALS = "一二三四五六七八九十"
+
+
 def official_tables(values: Mapping[str, Decimal], ed: Edition = ED, *,
-                    split: Mapping[str, int] | None = None) -> list[tuple[str, list[list[list[GridCell]]]]]:
+                    split: Mapping[str, int] | None = None,
+                    variant: Variant = PLAIN) -> list[tuple[str, list[list[list[GridCell]]]]]:
     """(section title, pieces) for each table of the edition; a piece is rows
     of cells with spans.  ``split``: table key -> row at which the table is
     broken in two (as Word or a page break does: a cell spanning the break
@@ -41,12 +76,41 @@ def official_tables(values: Mapping[str, Decimal], ed: Edition = ED, *,
     empty cell)."""
     out = []
     for lay in layouts(ed).values():
-        regions = [(reg.r1, reg.c1, reg.r2, reg.c2, reg.text) for reg in lay.labels if reg.role != "block_title"]
-        regions += [(reg.r1, reg.c1, reg.r2, reg.c2, number_text(values[key])) for key, reg in lay.cells.items()]
+        dropped = {reg.r1 for reg in lay.labels if reg.role == "row_header" and reg.text in variant.drop_rows}
+        regions = [(reg.r1, reg.c1, reg.r2, reg.c2, variant.label(reg.text)) for reg in lay.labels
+                   if reg.role != "block_title" and reg.r1 not in dropped]
+        regions += [(reg.r1, reg.c1, reg.r2, reg.c2, _figure(values[key], ed.cells[key].value_type, variant))
+                    for key, reg in lay.cells.items() if reg.r1 not in dropped]
+        regions = [(r1 - sum(1 for d in dropped if d < r1), c1, r2 - sum(1 for d in dropped if d < r2), c2, t)
+                   for r1, c1, r2, c2, t in regions]
         top = min(r[0] for r in regions)
+        bottom = lay.bottom - len(dropped)
         at = (split or {}).get(lay.table.key)
-        bounds = [(top, lay.bottom)] if at is None else [(top, top + at - 1), (top + at, lay.bottom)]
+        bounds = [(top, bottom)] if at is None else [(top, top + at - 1), (top + at, bottom)]
         out.append((lay.table.title, [_rows(regions, lo, hi, lay.width) for lo, hi in bounds]))
+    return out
+
+
+def _figure(value: Decimal, value_type: str, variant: Variant) -> str:
+    if value_type == "amount" and variant.fee_decimals is not None:
+        return format(value.quantize(Decimal(1).scaleb(-variant.fee_decimals)), "f")
+    return number_text(value)
+
+
+def outline(values: Mapping[str, Decimal], ed: Edition = ED, *, split=None, variant: Variant = PLAIN):
+    """The report's sections in order: (heading, prose key or None, table pieces or None)."""
+    tables = dict(official_tables(values, ed, split=split, variant=variant))
+    items = sorted([(s.number, s.label, s.key, None) for s in ed.prose_sections]
+                   + [(t.number, t.title, t.key, tables[t.title]) for t in ed.tables],
+                   key=lambda x: NUMERALS.index(x[0]))
+    prose_keys = {s.key for s in ed.prose_sections}
+    out = []
+    for number, heading, key, pieces in items:
+        if variant.extra and heading.startswith("五、"):
+            out.append(("五、" + EXTRA_HEADING, None, [EXTRA_TABLE]))
+        if variant.extra and NUMERALS.index(number) >= 4:
+            heading = NUMERALS[NUMERALS.index(number) + 1] + heading[len(number):]
+        out.append((heading, key if key in prose_keys else None, pieces))
     return out
 
 
@@ -103,7 +167,7 @@ def _cell_html(cell: GridCell, rng: random.Random) -> str:
 
 def html_page(values: Mapping[str, Decimal], *, unit: str = UNIT, year: int = YEAR, seed: int = 0,
               prose: Mapping[str, str] = PROSE, split: Mapping[str, int] | None = None,
-              charset: str | None = "utf-8", ed: Edition = ED) -> str:
+              charset: str | None = "utf-8", variant: Variant = PLAIN, ed: Edition = ED) -> str:
     """A report as a government site shows it: site header, navigation,
     breadcrumb, the report (title, sections, tables with inline styles,
     spans and &nbsp;), then the site's footer.  ``charset``: declared in a
@@ -124,23 +188,17 @@ def html_page(values: Mapping[str, Decimal], *, unit: str = UNIT, year: int = YE
              '<div class="info">发布时间：2024-01-20　来源：区政府办　浏览次数：<span id="hits">128</span></div>',
              '<div class="content" id="zoom">',
              "<p>&nbsp;&nbsp;本报告根据《中华人民共和国政府信息公开条例》编制。</p>"]
-    sections = {s.number: s for s in ed.prose_sections}
-    tables = dict((t_title, pieces) for t_title, pieces in official_tables(values, ed, split=split))
-    numbered = sorted([(s.number, s.label, s.key) for s in ed.prose_sections]
-                      + [(t.number, t.title, None) for t in ed.tables],
-                      key=lambda x: "一二三四五六七八九十".index(x[0]))
-    for _, heading, key in numbered:
+    for heading, key, pieces in outline(values, ed, split=split, variant=variant):
         parts.append(f'<p style="text-indent:2em"><strong>{heading}</strong></p>')
         if key is not None:
             parts += [f"<p style=\"text-indent:2em\">{para}</p>" for para in prose.get(key, "").split("\n") if para]
             continue
-        for piece in tables[heading]:
+        for piece in pieces:
             parts.append('<table border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse;width:600px">')
             parts.append("<tbody>")
             for row in piece:
                 parts.append("<tr>" + "".join(_cell_html(c, rng) for c in row) + "</tr>")
             parts.append("</tbody></table>")
-    del sections
     parts += ["</div>", '<div class="tools">【<a href="javascript:window.print()">打印本页</a>】'
               '【<a href="javascript:window.close()">关闭窗口</a>】</div></div></td></tr></table>',
               '<div class="footer"><p>主办：青溪区人民政府办公室　地址：青溪区人民路1号</p>'
@@ -151,7 +209,7 @@ def html_page(values: Mapping[str, Decimal], *, unit: str = UNIT, year: int = YE
 def docx_report(path, values: Mapping[str, Decimal], *, unit: str = UNIT, year: int = YEAR,
                 prose: Mapping[str, str] = PROSE, split: Mapping[str, int] | None = None,
                 page_break_in: Mapping[str, int] | None = None, narrow_first: str | None = None,
-                ed: Edition = ED):
+                variant: Variant = PLAIN, ed: Edition = ED):
     """A report as a Word document: title, sections, the tables with merged
     cells (``split``: a table broken into two Word tables with a paragraph
     between; ``page_break_in``: a page break before that row of a table, so
@@ -168,21 +226,17 @@ def docx_report(path, values: Mapping[str, Decimal], *, unit: str = UNIT, year: 
     run = head.add_run(title(unit, year))
     run.bold = True
     run.font.size = Pt(16)
-    tables = dict(official_tables(values, ed, split=split))
-    numbered = sorted([(s.number, s.label, s.key) for s in ed.prose_sections]
-                      + [(t.number, t.title, t.key) for t in ed.tables],
-                      key=lambda x: "一二三四五六七八九十".index(x[0]))
-    prose_keys = {s.key for s in ed.prose_sections}
-    for _, heading, key in numbered:
+    for heading, key, pieces in outline(values, ed, split=split, variant=variant):
         document.add_paragraph().add_run(heading).bold = True
-        if key in prose_keys:
+        if key is not None:
             for para in prose.get(key, "").split("\n"):
                 document.add_paragraph(para)
             continue
-        for n, piece in enumerate(tables[heading]):
+        table_key = next((t.key for t in ed.tables if t.title == heading), None)
+        for n, piece in enumerate(pieces):
             if n:
                 document.add_paragraph("（续表）")
-            _docx_table(document, piece, (page_break_in or {}).get(key), key == narrow_first)
+            _docx_table(document, piece, (page_break_in or {}).get(table_key), table_key == narrow_first)
     return document.save(str(path)) or path
 
 
