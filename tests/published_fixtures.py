@@ -30,8 +30,8 @@ def consistent(seed: int, ed: Edition = ED) -> dict[str, Decimal]:
     return ed.compute(consistent_inputs(ed, random.Random(seed)))
 
 
-def number_text(value: Decimal) -> str:
-    return format(value, "f")
+def number_text(value: Decimal | None) -> str:
+    return "" if value is None else format(value, "f")
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def official_tables(values: Mapping[str, Decimal], ed: Edition = ED, *,
 
 
 def _figure(value: Decimal, value_type: str, variant: Variant) -> str:
-    if value_type == "amount" and variant.fee_decimals is not None:
+    if value_type == "amount" and variant.fee_decimals is not None and value is not None:
         return format(value.quantize(Decimal(1).scaleb(-variant.fee_decimals)), "f")
     return number_text(value)
 
@@ -221,6 +221,7 @@ def docx_report(path, values: Mapping[str, Decimal], *, unit: str = UNIT, year: 
     from docx.shared import Pt
 
     document = docx.Document()
+    _page_number_footer(document)
     head = document.add_paragraph()
     head.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = head.add_run(title(unit, year))
@@ -238,6 +239,26 @@ def docx_report(path, values: Mapping[str, Decimal], *, unit: str = UNIT, year: 
                 document.add_paragraph("（续表）")
             _docx_table(document, piece, (page_break_in or {}).get(table_key), table_key == narrow_first)
     return document.save(str(path)) or path
+
+
+def _page_number_footer(document) -> None:
+    """“— 3 —” at the foot of every page (a PAGE field), as reports print it."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("— ")
+    field_ = OxmlElement("w:fldSimple")
+    field_.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field_.append(run)
+    paragraph._p.append(field_)
+    paragraph.add_run(" —")
 
 
 def _docx_table(document, rows: list[list[GridCell]], break_before: int | None, narrow_first: bool) -> None:

@@ -32,6 +32,7 @@ located cell is present with its status (see :mod:`xxgk.values`).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -94,15 +95,20 @@ def read_book(book: XlsxBook, path: str | Path, edition: Edition | str | None = 
     return sub
 
 
-def canonical_label(text: object) -> str:
-    """Label text as compared: NFKC, no spaces or quotes, full-width brackets,
-    "1、", "（1）" and "1)" written as "1." (see :func:`xxgk.spec._normalise_label`)."""
-    s = unicodedata.normalize("NFKC", str(text))
+@functools.lru_cache(maxsize=1 << 16)
+def _canonical(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
     s = _normalise_label(s)
     s = _QUOTES.sub("", s)
     s = _NUMBERING_COMMA.sub(r"\1.", s)
     s = _NUMBERING_PAREN.sub(r"\1.", s)
     return s.rstrip("：")
+
+
+def canonical_label(text: object) -> str:
+    """Label text as compared: NFKC, no spaces or quotes, full-width brackets,
+    "1、", "（1）" and "1)" written as "1." (see :func:`xxgk.spec._normalise_label`)."""
+    return _canonical(str(text))
 
 
 _QUOTES = re.compile("[\"'“”‘’「」『』]")
@@ -275,6 +281,7 @@ class _LabelIndex:
         self._sheets: dict[str, list[_Label]] = {}
         self._rows: dict[str, dict[int, list[_Label]]] = {}
         self._exact: dict[str, dict[str, list[_Label]]] = {}
+        self._memo: dict[tuple, list[_Label]] = {}  # find() answers: the same labels are asked for again
 
     @property
     def sheet_names(self) -> list[str]:
@@ -319,13 +326,20 @@ class _LabelIndex:
         exact, else abbreviated/annotated (see :func:`_match`), else containment."""
         wanted = [canonical_label(t) for t in texts if t]
         sheets = list(sheets or self.sheet_names)
+        memo_key = (tuple(wanted), tuple(sheets), rows)
+        if memo_key not in self._memo:
+            self._memo[memo_key] = self._find(wanted, sheets, rows)
+        return list(self._memo[memo_key])
+
+    def _find(self, wanted: list[str], sheets: list[str], rows: tuple[int, int] | None) -> list[_Label]:
         exact = {lab for sh in sheets for w in wanted for lab in self.by_text(sh).get(w, ())
                  if rows is None or rows[0] <= lab.row <= rows[1]}
         if exact:
             return sorted(exact, key=lambda lab: (sheets.index(lab.sheet), lab.row, lab.col))
         pool = [lab for sh in sheets for lab in self.labels(sh) if rows is None or rows[0] <= lab.row <= rows[1]]
+        scored = [(lab, max(_match(lab.text, w) for w in wanted)) for lab in pool] if wanted else []
         for strength in (2, 1):
-            hits = [lab for lab in pool if any(_match(lab.text, w) >= strength for w in wanted)]
+            hits = [lab for lab, score in scored if score >= strength]
             if hits:
                 return hits
         return []
@@ -341,6 +355,7 @@ class _LabelIndex:
 _REMARK = re.compile(r"(?<=.)（[^（）]*）")  # a bracketed remark, not a leading （一）
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same labels meet the same cells in every report
 def _match(cell: str, label: str) -> int:
     """How well a cell's text matches a label (both canonical): 3 exact;
     2 one is an abbreviation of the other (a prefix with at least 4 real

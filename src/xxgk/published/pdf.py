@@ -1,6 +1,8 @@
 """PDF with a text layer (as printed from Word or WPS, or a site's PDF).
 
-pdfplumber finds each page's tables from their ruling lines; a cell's
+Each page's characters (with their boxes) and ruling lines are read with
+PDFium (pypdfium2, installed with pdfplumber); the tables are found from
+the lines with pdfplumber's lattice algorithm; a cell's
 row and column spans come from its box against all the table's column and
 row edges, its text from the characters inside it (a label wrapped over
 several lines, or the vertical “三、本年度办理结果” printed one character
@@ -32,6 +34,7 @@ __all__ = ["read_pdf", "MAX_PAGES"]
 MAX_PAGES = 300
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*\d{1,4}[-—–\s]*$|^第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$")
 _NUMBER = re.compile(r"^[\d,.]+$")
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
 _EDGE = 1.5  # points: edges closer than this are one edge
 
 
@@ -72,49 +75,134 @@ def read_pdf(path: str | Path, edition: Edition | str | None = None) -> Submissi
 
 
 def _open(path: str | Path):
-    import pdfplumber
+    import pypdfium2 as pdfium
 
     try:
-        return pdfplumber.open(str(path))
-    except Exception as exc:  # pdfminer raises many kinds: syntax, encryption, truncated
-        name = type(exc).__name__
-        if "Password" in name or "Encrypt" in name:
+        return pdfium.PdfDocument(str(path))
+    except Exception as exc:  # PdfiumError: password, format, file errors
+        if "password" in str(exc).lower():
             raise UnreadableFile(path, "PDF 文件设置了打开密码，请去掉密码后再读取", code="file-encrypted") from None
         raise UnreadableFile(path, "PDF 文件已损坏或不完整，无法读取；请重新下载后再试", code="file-corrupt") from None
 
 
 def _read_pages(path: str | Path) -> tuple[list[_Piece], list[tuple[str, Origin]], int]:
+    """Tables, paragraphs and the number of characters of every page.
+
+    Text and ruling lines come from PDFium (pypdfium2, which pdfplumber
+    brings along; far faster than parsing the page in Python), the tables
+    from the lines with pdfplumber's lattice algorithm (edges merged, their
+    intersections made into cells, cells into tables)."""
     pieces: list[_Piece] = []
     paragraphs: list[tuple[str, Origin]] = []
     chars = 0
     pdf = _open(path)
     try:
-        pages = pdf.pages
-        if len(pages) > MAX_PAGES:
-            raise UnreadableFile(path, f"PDF 有 {len(pages)} 页，超过 {MAX_PAGES} 页，不是一份年度报告", code="file-too-large")
-        for number, page in enumerate(pages, start=1):
+        if len(pdf) > MAX_PAGES:
+            raise UnreadableFile(path, f"PDF 有 {len(pdf)} 页，超过 {MAX_PAGES} 页，不是一份年度报告", code="file-too-large")
+        for number in range(1, len(pdf) + 1):
             try:
-                page_chars = page.chars
-                chars += len(page_chars)
-                if not page_chars:
-                    continue
-                lines = page.extract_text_lines()
-                tops = sorted({round(ln["top"], 1) for ln in lines})
-                tables = page.find_tables()
-                for table in tables:
-                    pieces.append(_piece(table, number, tops))
-                paragraphs += _paragraphs(lines, [t.bbox for t in tables], number, tops, page.width)
+                page_pieces, page_paragraphs, page_chars = _read_page(pdf[number - 1], number)
             except UnreadableFile:
                 raise
             except Exception:
                 raise UnreadableFile(path, f"PDF 第 {number} 页已损坏，无法读取", code="file-corrupt") from None
-    except UnreadableFile:
-        raise
-    except Exception:
-        raise UnreadableFile(path, "PDF 文件已损坏或不完整，无法读取；请重新下载后再试", code="file-corrupt") from None
+            pieces += page_pieces
+            paragraphs += page_paragraphs
+            chars += page_chars
     finally:
         pdf.close()
     return pieces, paragraphs, chars
+
+
+def _read_page(page, number: int) -> tuple[list[_Piece], list[tuple[str, Origin]], int]:
+    width, height = page.get_size()
+    textpage = page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        text = textpage.get_text_range() if count else ""
+        chars = []  # (text, x0, top, x1, bottom)
+        for i, ch in enumerate(text[:count]):
+            if ch in "\r\n" or not ch.strip():
+                continue
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+            chars.append((ch, left, height - top, right, height - bottom))
+        if not chars:
+            return [], [], 0
+        tables = _tables(page, height)
+        tops = _line_tops(chars)
+        pieces = []
+        for cells in tables:
+            texts = [textpage.get_text_bounded(left=x0, bottom=height - b, right=x1, top=height - t)
+                     for x0, t, x1, b in cells]
+            pieces.append(_piece(cells, texts, number, tops))
+        boxes = [(min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells),
+                  max(c[3] for c in cells)) for cells in tables]
+        outside = [c for c in chars if not any(b[0] - 1 <= (c[1] + c[3]) / 2 <= b[2] + 1
+                                               and b[1] - 1 <= (c[2] + c[4]) / 2 <= b[3] + 1 for b in boxes)]
+        return pieces, _paragraphs(_lines(outside), number, tops), len(chars)
+    finally:
+        textpage.close()
+
+
+def _tables(page, height: float) -> list[list[tuple[float, float, float, float]]]:
+    """Cell boxes (x0, top, x1, bottom) of each table drawn with lines on the page."""
+    import pypdfium2.raw as raw
+    from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
+
+    edges = []
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH]):
+        left, bottom, right, top = obj.get_bounds()
+        x0, x1, y0, y1 = left, right, height - top, height - bottom
+        w, h = x1 - x0, y1 - y0
+        if w < 3 and h < 3:
+            continue
+        if w <= 2:
+            edges.append(_edge("v", (x0 + x1) / 2, (x0 + x1) / 2, y0, y1))
+        elif h <= 2:
+            edges.append(_edge("h", x0, x1, (y0 + y1) / 2, (y0 + y1) / 2))
+        else:  # a rectangle: its four sides
+            edges += [_edge("h", x0, x1, y0, y0), _edge("h", x0, x1, y1, y1),
+                      _edge("v", x0, x0, y0, y1), _edge("v", x1, x1, y0, y1)]
+    if len(edges) < 4:
+        return []
+    edges = [e for e in merge_edges(edges, 3, 3, 3, 3) if (e["x1"] - e["x0"] if e["orientation"] == "h"
+                                                             else e["bottom"] - e["top"]) >= 3]
+    cells = intersections_to_cells(edges_to_intersections(edges, 3, 3))
+    return [t for t in cells_to_tables(cells) if t]
+
+
+def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
+    return {"orientation": orientation, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+            "width": x1 - x0, "height": bottom - top, "object_type": "line"}
+
+
+def _line_tops(chars: list[tuple]) -> list[float]:
+    """The top of every text line of the page, in order (characters whose
+    middles are within half a character height are on one line)."""
+    tops: list[float] = []
+    for ch in sorted(chars, key=lambda c: c[2]):
+        if not tops or ch[2] - tops[-1] > max((ch[4] - ch[2]) / 2, 1.0):
+            tops.append(ch[2])
+    return tops
+
+
+def _lines(chars: list[tuple]) -> list[dict]:
+    """Characters grouped into lines: text (a space where a gap is wide), x0, x1, top, bottom."""
+    lines: list[list[tuple]] = []
+    for ch in sorted(chars, key=lambda c: (c[2], c[1])):
+        if lines and abs(ch[2] - lines[-1][0][2]) <= max((ch[4] - ch[2]) / 2, 1.0):
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    out = []
+    for line in lines:
+        line.sort(key=lambda c: c[1])
+        text = line[0][0]
+        for prev, ch in zip(line, line[1:]):
+            text += (" " if ch[1] - prev[3] > 0.5 * (ch[4] - ch[2]) else "") + ch[0]
+        out.append({"text": text, "x0": line[0][1], "x1": line[-1][3], "top": min(c[2] for c in line),
+                    "bottom": max(c[4] for c in line)})
+    return out
 
 
 def _line_of(tops: list[float], top: float) -> int:
@@ -134,23 +222,17 @@ def _index(edges: list[float], v: float) -> int:
     return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
 
 
-def _piece(table, page: int, tops: list[float]) -> _Piece:
-    boxes = [c for row in table.rows for c in row.cells if c is not None]
-    xs = _edges([b[0] for b in boxes] + [b[2] for b in boxes])
-    ys = _edges([b[1] for b in boxes] + [b[3] for b in boxes])
-    texts = table.extract()
-    x0, top, x1, bottom = table.bbox
-    piece = _Piece(page, top, bottom, max(1, len(xs) - 1))
+def _piece(cells: list[tuple], texts: list[str], page: int, tops: list[float]) -> _Piece:
+    xs = _edges([b[0] for b in cells] + [b[2] for b in cells])
+    ys = _edges([b[1] for b in cells] + [b[3] for b in cells])
+    piece = _Piece(page, ys[0], ys[-1], max(1, len(xs) - 1))
     by_row: dict[int, list[tuple[int, int, int, str, int]]] = {}
-    for row, row_texts in zip(table.rows, texts):
-        for box, text in zip(row.cells, row_texts):
-            if box is None:
-                continue
-            c1, c2 = _index(xs, box[0]), _index(xs, box[2])
-            r1, r2 = _index(ys, box[1]), _index(ys, box[3])
-            if c2 <= c1 or r2 <= r1:
-                continue
-            by_row.setdefault(r1, []).append((c1, r2 - r1, c2 - c1, text or "", _line_of(tops, box[1])))
+    for box, text in zip(cells, texts):
+        c1, c2 = _index(xs, box[0]), _index(xs, box[2])
+        r1, r2 = _index(ys, box[1]), _index(ys, box[3])
+        if c2 <= c1 or r2 <= r1:
+            continue
+        by_row.setdefault(r1, []).append((c1, r2 - r1, c2 - c1, (text or "").replace("\r", ""), _line_of(tops, box[1])))
     piece.rows = [sorted(by_row.get(r, [])) for r in range(len(ys) - 1)]
     return piece
 
@@ -204,28 +286,25 @@ def _join_broken_row(before: _Piece, after: _Piece) -> None:
         after.rows[0] = sorted(after.rows[0] + moved)
 
 
-def _paragraphs(lines: list[dict], boxes: list[tuple], page: int, tops: list[float],
-                width: float) -> list[tuple[str, Origin]]:
+def _paragraphs(lines: list[dict], page: int, tops: list[float]) -> list[tuple[str, Origin]]:
     """Text lines outside the tables, lines filling the width joined into paragraphs."""
-
-    def inside(ln: dict) -> bool:
-        cy = (ln["top"] + ln["bottom"]) / 2
-        return any(b[1] - 1 <= cy <= b[3] + 1 and b[0] - 1 <= ln["x0"] <= b[2] + 1 for b in boxes)
-
-    kept = [ln for ln in lines if not inside(ln) and ln["text"].strip()]
-    kept = [ln for ln in kept if not _PAGE_NUMBER.match(ln["text"].strip())]
+    kept = [ln for ln in lines if ln["text"].strip() and not _PAGE_NUMBER.match(ln["text"].strip())]
     if not kept:
         return []
     right = max(ln["x1"] for ln in kept)
+    left = min(ln["x0"] for ln in kept)
     out: list[tuple[str, Origin]] = []
     current = ""
     origin = None
     for ln in kept:
         text = ln["text"].strip()
+        char = max(ln["bottom"] - ln["top"], 6.0)
+        if current and (ln["x0"] > left + 1.5 * char or _HEADING.match(text)):  # indented, or a heading
+            out.append((current, origin))
+            current = ""
         if not current:
             origin = Origin(page=page, line=_line_of(tops, ln["top"]))
         current += text
-        char = max(ln["bottom"] - ln["top"], 6.0)
         if ln["x1"] < right - 2 * char:  # a short line ends its paragraph
             out.append((current, origin))
             current = ""
