@@ -44,9 +44,12 @@ def folder(tmp_path):
 
 def test_import_folder_writes_workbooks_and_goes_on_after_bad_files(folder, tmp_path):
     out = tmp_path / "导入"
-    result = run("import", folder, "--out", out)
+    garbled = tmp_path / "乱码.txt"
+    garbled.write_bytes(bytes(range(128, 256)) * 20)  # no encoding a report is written in
+    result = run("import", garbled, folder, "--out", out)
     assert result.exit_code == 2 and no_traceback(result), result.output
-    assert "共 4 份报告，已导入 2 份，2 份无法读取。" in result.output
+    assert "共 5 份报告，已导入 2 份，3 份无法读取。" in result.output
+    assert "无法识别文件的文字编码" in result.output
     assert "网页中没有政府信息公开工作年度报告" in result.output
     assert "Word 文档已损坏或不完整" in result.output
     assert "数字：直接读出" in result.output
@@ -56,6 +59,9 @@ def test_import_folder_writes_workbooks_and_goes_on_after_bad_files(folder, tmp_
         assert {k: sub.cells[k].value for k in ED.cells} == {k: values[k] for k in ED.cells}
         assert (sub.unit, sub.year, sub.prose) == (unit, YEAR, PROSE)
     assert sorted(p.name for p in out.iterdir()) == ["东湖街道.xlsx", "城关街道.xlsx"]
+    for line in result.output.splitlines():  # each bad file: its name, then one line saying why
+        if "错误" in line and "表三" not in line:
+            assert len(line) < 120
 
 
 def test_blank_stays_blank_and_wrong_total_is_kept(tmp_path):

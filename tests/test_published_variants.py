@@ -67,3 +67,22 @@ def test_rules_row_left_out(kind, tmp_path):
     assert {k: got[k] for k in ED.cells if k not in rules} == {k: values[k] for k in ED.cells if k not in rules}
     missing = [f for f in sub.findings if f.code == "labels-not-found"]
     assert len(missing) == 1 and "规章" in missing[0].message and set(missing[0].keys) == set(rules)  # … with a finding
+
+
+REWORDED = {  # official label -> as real reports print it; every one an alias in the edition
+    "行政规范性文件": "规范性文件",
+    "本年废止件数": "本年废纸件数",
+    "2.其他法律行政法规禁止公开": "2.其他法律和行政法规禁止公开",
+    "7.属于行政执法案卷": "7.属于行政执法案件",
+    "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请":
+        "1.申请人无正当理由逾期不补正、行政机关不再受理其政府信息公开申请",
+    "行政复议": "行政法复议",
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_reworded_labels(kind, tmp_path):
+    values = consistent(55)
+    sub, got = read_all(write(kind, tmp_path, values, Variant(relabel=REWORDED, numbering="N、")))
+    assert got == {k: values[k] for k in ED.cells}
+    assert not [f for f in sub.findings if f.severity == "error"]
