@@ -128,3 +128,93 @@ def test_2019_consolidation(tmp_path):
     again = read_workbook(tmp_path / "sum.xlsx")
     assert again.edition == "2019" and again.kind == "summary"
     assert check_submission(again).errors == []
+
+
+# -- the edition chosen from the evidence ------------------------------------------------
+
+
+def strip_ours(path: Path, out: Path, year_in_name: int | None = None) -> Path:
+    """The same tables copied into a body's own file: no metadata sheet, no names."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    del wb["_xxgk"]
+    for name in list(wb.defined_names):
+        del wb.defined_names[name]
+    for ws in wb.worksheets:
+        ws.protection.sheet = False
+    wb.security = None
+    wb.save(out)
+    return out
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_a_bodys_own_workbook_is_read_in_the_edition_its_labels_show(tmp_path, edition):
+    ed = load_edition(edition)
+    values = consistent_inputs(ed, random.Random(11))
+    own = strip_ours(write(tmp_path / "ours.xlsx", edition, values), tmp_path / f"{YEAR[edition]}年报告.xlsx")
+    sub = read_workbook(own)
+    assert not sub.ours and sub.edition == edition
+    assert {k: sub.cells[k].value for k in ed.input_keys} == values
+    result = check_submission(sub)
+    assert result.errors == []
+    assert ("edition-detected" in codes(result)) == (edition != "2021")
+    assert "edition-year-mismatch" not in codes(result)
+
+
+def test_a_2019_table_in_a_2021_report_is_read_as_2019_and_said(tmp_path):
+    values = consistent_inputs(load_edition("2019"), random.Random(12))
+    own = strip_ours(write(tmp_path / "ours.xlsx", "2019", values), tmp_path / "2021年报告.xlsx")
+    sub = read_workbook(own)
+    assert sub.edition == "2019"
+    (f,) = [f for f in check_submission(sub).findings if f.code == "edition-year-mismatch"]
+    assert f.severity == "warning" and "2021" in f.message and f.expected == "2021"
+
+
+def test_template_version_is_compared(tmp_path):
+    import openpyxl
+
+    path = write(tmp_path / "a.xlsx", "2021")
+    assert "template-version" not in codes(check_submission(read_workbook(path)))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["_xxgk"]
+    row = next(r for r in ws.iter_rows() if r[0].value == "template_version")
+    row[1].value = "0"
+    wb.save(tmp_path / "old.xlsx")
+    (f,) = [f for f in read_workbook(tmp_path / "old.xlsx").findings if f.code == "template-version"]
+    assert f.severity == "warning" and f.actual == "0" and "旧版模板" in f.message
+
+
+def test_2021_report_checked_against_a_2020_report_of_the_2019_format(tmp_path):
+    """四 → 二 carries over; 现行有效件数 (2021) has no counterpart in 2019: skipped, said, never 0."""
+    old, new = load_edition("2019"), load_edition("2021")
+    last = consistent_inputs(old, random.Random(13))
+    this = consistent_inputs(new, random.Random(14))
+    last_full = old.compute(last)
+    prev = read_workbook(write(tmp_path / "2020.xlsx", "2019", last, year=2020))
+    for col in new.sets["t3_columns"]:
+        if new.cells[f"t3.carried_over.{col}"].is_input:
+            this[f"t3.carried_over.{col}"] = last_full[f"t3.carry_forward.{col}"]
+    this["t3.carried_over.natural_person"] += 2
+    this["t3.new_received.natural_person"] = max(this["t3.new_received.natural_person"] - 2, Decimal(0))
+    result = check_submission(read_workbook(write(tmp_path / "2021.xlsx", "2021", this, year=2021)), previous=prev)
+    carry = [f for f in result.findings if f.code == "prev-carry-over"]
+    assert {f.keys[0] for f in carry} == {"t3.carried_over.natural_person", "t3.carried_over.total"}
+    assert "prev-in-force" not in codes(result)
+    (info,) = [f for f in result.findings if f.code == "previous-not-comparable"]
+    assert info.severity == "info" and "2019" in info.message and "现行有效件数" in info.message
+
+
+def test_consolidation_refuses_mixed_editions(tmp_path):
+    from xxgk.consolidate import ConsolidationError
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder / "甲.xlsx", "2019", unit="青溪区甲局", year=2020)
+    write(folder / "乙.xlsx", "2021", unit="青溪区乙局", year=2020)
+    write(folder / "丙.xlsx", "2021", unit="青溪区丙局", year=2020)
+    with pytest.raises(ConsolidationError) as exc:
+        consolidate([folder], out=tmp_path / "sum.xlsx", jobs=1)
+    message = str(exc.value)
+    assert "2019 版格式：甲.xlsx" in message and "2021 版格式：丙.xlsx、乙.xlsx" in message
+    assert not (tmp_path / "sum.xlsx").exists()

@@ -77,6 +77,7 @@ MESSAGES: dict[str, str] = {
     "previous-other-unit": "上年报告的单位为“{previous}”，与本报告的“{unit}”不同，未核对与上年报告的衔接（上年结转、现行有效件数）。",
     "formula-changed": "{cell_label}是合计，公式被改成了“={formula}”，不再是各项之和（应为“={expected}”）；目前数值相同，请恢复公式。",
     "formula-changed-wrong": "{cell_label}是合计，公式被改成了“={formula}”，不再是各项之和（应为“={expected}”），表中显示 {shown}，各项之和为 {value}；已按 {value} 校验，请恢复公式。",
+    "previous-not-comparable": "上年报告为{edition}，没有{cells}等栏目，{rule}（{title}）未与上年比对。",
     "zero-note": "（其中 {cells} 没有可用的数字，已按 0 计算）",
     "knock-on": "（{target} 是公式，请不要在此填写数字：这是 {root} 引起的，改正 {root} 后会自动更正）",
     "not-filled": "{tables}中没有填写任何数字，视为未填写；请填写后重新报送（没有发生的事项请填 0）。",
@@ -265,6 +266,7 @@ class _Run:
         self.typed_totals: set[str] = set()  # ours: formula cells holding a typed number
         self.findings: list[Finding] = []
         self.defining = _defining_instances(edition)
+        self.incomparable: dict[str, list[str]] = {}  # rule id -> last year's keys its edition lacks
 
     # -- positions and findings ------------------------------------------------
     def where(self, keys: Iterable[str]) -> tuple[str | None, list[str]]:
@@ -386,9 +388,9 @@ class _Run:
         total = ZERO
         for t in terms:
             if t.previous:
-                if self.previous is None:
-                    return None
-                v = self.previous.get(t.key, ZERO)
+                if self.previous is None or t.key not in self.previous:
+                    return None  # no report of last year, or its edition has no such cell
+                v = self.previous[t.key]
             else:
                 v = self.values[t.key]
             total += t.sign * v
@@ -484,6 +486,11 @@ def _layout_cell(edition: Edition, key: str) -> CellValue:
 
 
 def _eval_equation(run: _Run, inst: RuleInstance) -> None:
+    if run.previous is not None:
+        absent = [t.key for t in (*inst.lhs, *inst.rhs) if t.previous and t.key not in run.previous]
+        if absent:  # last year's edition lacks the cells: skipped and said, never counted as 0
+            run.incomparable.setdefault(inst.rule.id, []).extend(absent)
+            return
     lhs, rhs = run.term_sum(inst.lhs), run.term_sum(inst.rhs)
     if lhs is None or rhs is None:  # a previous-year rule without last year's report
         return
@@ -641,11 +648,22 @@ def _unit_type_text(sub: Submission) -> str:
 
 
 def previous_values(previous: Submission, edition: Edition | None = None) -> dict[str, Decimal]:
-    """Effective values of last year's report (totals recomputed as for a check)."""
+    """Effective values of last year's report (totals recomputed as for a check),
+    read through last year's own edition unless ``edition`` is given."""
     ed = _edition_of(previous, edition)
     run = _Run(ed, previous.cells, ours=previous.ours, fee_decimals=None, unit_type=None, prose={}, previous=None)
     run.resolve()
     return run.values
+
+
+def _say_incomparable(run: _Run, previous: Submission | None) -> None:
+    """One info per previous-year rule skipped because last year's edition lacks its cells."""
+    for rule_id, keys in run.incomparable.items():
+        rule = run.edition.rule(rule_id)
+        cells = "、".join(dict.fromkeys(f"“{run.edition.cells[k].col_label}”" for k in keys if k in run.edition.cells))
+        edition = f"{previous.edition} 版格式" if previous is not None else "另一版本的格式"
+        run.add("previous-not-comparable", _render(MESSAGES["previous-not-comparable"], edition=edition, cells=cells,
+                                                   rule=rule.id, title=rule.title))
 
 
 def _same_unit(sub: Submission, previous: Submission | None) -> bool:
@@ -703,10 +721,11 @@ def check_submission(
         fee_decimals=fee_decimals if fee_decimals is not None else sub.fee_decimals,
         unit_type=ed.unit_type(_unit_type_text(sub)),
         prose=sub.prose,
-        previous=previous_values(previous, ed) if _same_unit(sub, previous) else None,
+        previous=previous_values(previous) if _same_unit(sub, previous) else None,
         report_blanks=not empty,  # one finding says it all
     )
     run.run()
+    _say_incomparable(run, previous)
     if empty:
         run.add("not-filled", _render(MESSAGES["not-filled"], tables="、".join(t.sheet for t in ed.tables)))
     _missing_info(run, sub, ed)

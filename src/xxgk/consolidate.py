@@ -88,6 +88,7 @@ class FileResult:
     members: tuple[str, ...] = ()
     date: str = ""  # 填报日期, as written
     values: tuple = ()  # effective value of every cell, in edition.cells order
+    edition: str = ""  # the edition the file was read in
     findings: list[Finding] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
@@ -221,8 +222,9 @@ def _compact(value: Decimal) -> int | Decimal:
     return int(value) if value == value.to_integral_value() else value
 
 
-def read_one(path: str | os.PathLike, edition: str = DEFAULT_EDITION, fee_decimals: int | None = None) -> FileResult:
-    """Read and check one workbook as ``xxgk check`` does; never raises."""
+def read_one(path: str | os.PathLike, edition: str | None = None, fee_decimals: int | None = None) -> FileResult:
+    """Read and check one workbook as ``xxgk check`` does; never raises.
+    Without ``edition``, each file is read in the edition its evidence shows."""
     from .checker import check_submission
     from .published import read_published
     from .submission import UnreadableFile
@@ -232,9 +234,9 @@ def read_one(path: str | os.PathLike, edition: str = DEFAULT_EDITION, fee_decima
         mtime = os.path.getmtime(path)
     except OSError:
         mtime = 0.0
-    ed = load_edition(edition)
     try:
-        sub = read_published(path, ed)
+        sub = read_published(path, load_edition(edition) if edition else None)
+        ed = load_edition(sub.edition)
         res = check_submission(sub, ed, fee_decimals=fee_decimals)
     except UnreadableFile as exc:
         return FileResult(path, mtime, readable=False, reason=exc.message, code=exc.code)
@@ -255,6 +257,7 @@ def read_one(path: str | os.PathLike, edition: str = DEFAULT_EDITION, fee_decima
         members=tuple(sub.members or ()),
         date=str((sub.info or {}).get("date") or ""),
         values=tuple(_compact(full[k]) for k in ed.cells),
+        edition=ed.edition,
         findings=findings,
         errors=sum(1 for f in findings if f.severity == "error"),
         warnings=sum(1 for f in findings if f.severity == "warning"),
@@ -283,7 +286,7 @@ def _read_task(args: tuple[str, str, int | None]) -> FileResult:
 def read_files(
     paths: Sequence[str | os.PathLike],
     *,
-    edition: str = DEFAULT_EDITION,
+    edition: str | None = None,
     fee_decimals: int | None = None,
     jobs: int | None = None,
 ) -> Iterator[FileResult]:
@@ -556,7 +559,7 @@ def consolidate(
     青溪区教育局, 青溪区公安分局 …), else :data:`NEUTRAL_NAME` (the closing line
     then asks for ``--name``).
     """
-    ed = edition if isinstance(edition, Edition) else load_edition(edition or DEFAULT_EDITION)
+    given = edition if isinstance(edition, Edition) else load_edition(edition) if edition else None
     name = (name or "").strip()
     if on_duplicate not in ON_DUPLICATE:
         raise ConsolidationError(f"重复文件的处理方式只能是 {'、'.join(ON_DUPLICATE)}")
@@ -568,15 +571,16 @@ def consolidate(
     refuse_overwriting_inputs([long_out, out], [roster_path])
     refuse_overwriting_inputs([long_out], paths)
     if out:  # before any work: --out may only replace an earlier summary
-        _refuse_out(Path(out), [read_one(p, ed.edition) for p in paths if _same(p) == _same(out)])
+        _refuse_out(Path(out), [read_one(p, given and given.edition) for p in paths if _same(p) == _same(out)])
 
     # checked as `xxgk check` does: each workbook's own fee decimals unless given
-    stream = read_files(paths, edition=ed.edition, fee_decimals=fee_decimals, jobs=jobs)
-    shown_decimals = _fee_decimals(ed, fee_decimals)
+    stream = read_files(paths, edition=given and given.edition, fee_decimals=fee_decimals, jobs=jobs)
     with _progress(stream, len(paths), progress) as bar:
         files = list(bar)
     skipped = [f.path for f in files if f.annotated_copy]
     files = [f for f in files if not f.annotated_copy]
+    ed = given or _common_edition(files)
+    shown_decimals = _fee_decimals(ed, fee_decimals)
     year = year or _target_year(files)
     named = bool(name)
     name = name or summary_name(entries, files)
@@ -608,6 +612,21 @@ def consolidate(
     if result.long_out:
         write_long(result.long_out, included, ed)
     return result
+
+
+def _common_edition(files: Sequence[FileResult]) -> Edition:
+    """The one edition all readable files are in; files of two editions are
+    never summed together (their cells differ): refused, naming the files of each."""
+    by_edition: dict[str, list[str]] = {}
+    for f in files:
+        if f.readable and f.edition:
+            by_edition.setdefault(f.edition, []).append(f.file_name)
+    if len(by_edition) > 1:
+        parts = "；".join(f"{name} 版格式：{'、'.join(names[:5])}{'等 %d 个' % len(names) if len(names) > 5 else ''}"
+                         for name, names in sorted(by_edition.items()))
+        raise ConsolidationError(f"工作簿的格式版本不一致，不能汇总在一起（{parts}）。"
+                                 "请让各单位按同一版本的格式填报，或用 --edition 指定版本。")
+    return load_edition(next(iter(by_edition), DEFAULT_EDITION))
 
 
 def _refuse_out(out: Path, found: list[FileResult]) -> None:

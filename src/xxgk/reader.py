@@ -44,13 +44,13 @@ from typing import Iterable
 from . import meta as M
 from .findings import Finding
 from .layout import Region, TableLayout, a1, layouts
-from .spec import (DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, ValueType, _normalise_label, cell_key,
-                   load_edition)
+from .spec import (DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, ValueType, _normalise_label,
+                   available_editions, cell_key, load_edition)
 from .submission import CellValue, Submission, UnreadableFile
 from .values import BLANK, normalise_decimal, read_number
 from .xlsx import NUMBER, RawCell, XlsxBook, parse_a1
 
-__all__ = ["read_workbook", "read_book", "canonical_label", "NAMES_MISSING", "TABLE_DUPLICATED"]
+__all__ = ["read_workbook", "read_book", "detect_edition", "canonical_label", "NAMES_MISSING", "TABLE_DUPLICATED"]
 
 NAMES_MISSING = "names-missing"  # info: defined names of input cells missing, positions derived
 TABLE_DUPLICATED = "table-duplicated"  # warning: a table found on several sheets, one was read
@@ -80,10 +80,10 @@ def read_book(book: XlsxBook, path: str | Path, edition: Edition | str | None = 
     (``file_kind`` "html", "text", "docx" or "pdf"; read by labels, every
     cell keeping its origin in the document)."""
     meta = _read_meta(book)
-    ed, findings = _choose_edition(edition, meta)
+    labels = _LabelIndex(book)
+    ed, findings = _choose_edition(edition, meta, labels, path)
     sub = Submission(path=str(path), edition=ed.edition, ours=meta is not None, file_kind=file_kind)
     sub.findings.extend(findings)
-    labels = _LabelIndex(book)
     if meta is not None:
         positions = _locate_ours(book, ed, sub)
     else:
@@ -132,25 +132,100 @@ def _read_meta(book: XlsxBook) -> dict[str, object] | None:
     return M.parse_meta(rows)
 
 
-def _choose_edition(wanted: Edition | str | None, meta: dict[str, object] | None) -> tuple[Edition, list[Finding]]:
-    """The edition to read with, and a wrong-edition finding when the file disagrees."""
+def _choose_edition(wanted: Edition | str | None, meta: dict[str, object] | None, labels: "_LabelIndex",
+                    path: str | Path) -> tuple[Edition, list[Finding]]:
+    """The edition to read with, from the evidence: the one asked for, else
+    our metadata, else the labels found (those only one edition has), else
+    the report year; with a finding when the file disagrees or the edition
+    does not fit the year."""
     stated = str(meta.get("edition") or "") if meta else ""
     findings: list[Finding] = []
     if isinstance(wanted, Edition):
         ed = wanted
-    else:
-        name = wanted or stated or DEFAULT_EDITION
+    elif wanted:
+        ed = load_edition(wanted)
+    elif stated:
         try:
-            ed = load_edition(name)
+            ed = load_edition(stated)
         except SpecError:
-            if wanted:
-                raise
             ed = load_edition(DEFAULT_EDITION)
+    else:
+        ed, findings = detect_edition(labels, path)
     if stated and stated != ed.edition:
         findings.append(Finding("wrong-edition", "error",
                                 f"此工作簿按 {stated} 版格式制作，但按 {ed.edition} 版格式读取，请使用 {ed.edition} 版模板填报。",
                                 expected=ed.edition, actual=stated))
+    if meta is not None:
+        findings += _template_version(meta)
     return ed, findings
+
+
+def _template_version(meta: dict[str, object]) -> list[Finding]:
+    """Our workbook made by another version of the template: said, never silent."""
+    version = str(meta.get("template_version") or "")
+    if version == M.TEMPLATE_VERSION:
+        return []
+    newer = version.isdigit() and M.TEMPLATE_VERSION.isdigit() and int(version) > int(M.TEMPLATE_VERSION)
+    what = "更新版本的 xxgk 生成，请升级 xxgk 后再校验" if newer else "旧版模板生成，请核对读取的数字，必要时用新模板重新填报"
+    return [Finding("template-version", "warning",
+                    f"此工作簿的模板版本为“{version or '未知'}”，当前为“{M.TEMPLATE_VERSION}”：由{what}。",
+                    expected=M.TEMPLATE_VERSION, actual=version or None)]
+
+
+@functools.lru_cache(maxsize=None)
+def _distinct_labels() -> dict[str, frozenset[str]]:
+    """Per edition, the canonical labels (rows, columns, aliases) no other edition has."""
+    own = {}
+    for name in available_editions():
+        try:
+            ed = load_edition(name)
+        except SpecError:
+            continue
+        own[name] = {canonical_label(t) for table in ed.tables for b in table.blocks
+                     for paths in (b.row_paths(), b.column_paths()) for p in paths for t in _texts(p[-1]) if t}
+    return {n: frozenset(texts - set().union(*(o for m, o in own.items() if m != n))) for n, texts in own.items()}
+
+
+def detect_edition(labels: "_LabelIndex", path: str | Path = "") -> tuple[Edition, list[Finding]]:
+    """The edition of a workbook that does not say: the one most of whose own
+    labels (those no other edition has) are found, else the one whose report
+    years hold the year of the title or file name, else the default."""
+    distinct = _distinct_labels()
+    found = {name: sorted(t for t in texts if labels.find([t])) for name, texts in distinct.items()}
+    best = max(found, key=lambda n: (len(found[n]), n == DEFAULT_EDITION))
+    default = load_edition(DEFAULT_EDITION)
+    year = _from_title(labels, default).get("year") or _year_in(Path(str(path)).name)
+    findings: list[Finding] = []
+    if found[best] and sum(1 for n in found if len(found[n]) == len(found[best])) == 1:
+        ed = load_edition(best)
+        if ed.edition != DEFAULT_EDITION:
+            shown = "”“".join(_display_label(ed, t) for t in found[best][:3])
+            findings.append(Finding("edition-detected", "info",
+                                    f"按表格中的“{shown}”等栏目，判断为 {ed.edition} 版格式（{ed.document}）。",
+                                    actual=ed.edition))
+        if year and not ed.covers(year):
+            fits = [n for n in distinct if load_edition(n).covers(year)]
+            should = f"，{year} 年度应使用 {fits[0]} 版格式（{load_edition(fits[0]).document}）" if fits else ""
+            findings.append(Finding("edition-year-mismatch", "warning",
+                                    f"报告年度为 {year} 年，但表格是 {ed.edition} 版格式{should}；已按 {ed.edition} 版格式读取。",
+                                    expected=fits[0] if fits else None, actual=ed.edition))
+        return ed, findings
+    for name in sorted(distinct, reverse=True):
+        ed = load_edition(name)
+        if ed.covers(year):
+            return ed, findings
+    return default, findings
+
+
+def _display_label(ed: Edition, canonical: str) -> str:
+    """The official wording of a canonical label, for messages."""
+    for table in ed.tables:
+        for b in table.blocks:
+            for paths in (b.row_paths(), b.column_paths()):
+                for p in paths:
+                    if canonical in {canonical_label(t) for t in _texts(p[-1]) if t}:
+                        return p[-1].label
+    return canonical
 
 
 # -- our workbooks: defined names ------------------------------------------------------------

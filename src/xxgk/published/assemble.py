@@ -27,9 +27,9 @@ def submission_from(book: GridBook, path: str | Path, edition: Edition | str | N
                     *, prose_text: str | None = None) -> Submission:
     """Read the book; ``prose_text``: the report's own text for the prose
     sections (default: every paragraph of the book)."""
-    ed = edition if isinstance(edition, Edition) else load_edition(edition) if edition else load_edition()
     text = book.text()
-    sub = read_book(book, path, ed, file_kind)
+    sub = read_book(book, path, edition, file_kind)  # no edition given: chosen from the labels and year
+    ed = edition if isinstance(edition, Edition) else load_edition(sub.edition)
     unit, year = identify(text, ed)
     if not sub.cells:
         what = FILE_KIND_NAMES.get(file_kind, file_kind)
