@@ -284,3 +284,21 @@ def test_unchanged_annotated_copies_are_not_submissions(wrong, tmp_path):
     wb.save(copy)
     assert not reader.read_workbook(copy).is_unchanged_annotation
     assert "改名了.xlsx" in [Path(r.path).name for r in check_paths([folder])]
+
+
+def test_old_style_marks_are_removed_too(wrong, tmp_path):
+    """Copies annotated before marks were conditional formats carry them as cell fills."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    path, target, text_key = wrong
+    wb = openpyxl.load_workbook(path)
+    sheet, addr = POS[text_key]
+    other = wb[sheet].cell(wb[sheet][addr].row + 1, wb[sheet][addr].column)  # an input with no finding
+    other.fill = PatternFill("solid", start_color=FILLS["error"], end_color=FILLS["error"])
+    other.comment = Comment("【错误】旧批注", AUTHOR)
+    old = tmp_path / "旧批注.xlsx"
+    wb.save(old)
+    out = openpyxl.load_workbook(annotate(old, check_submission(reader.read_workbook(old), ED), tmp_path / "新.xlsx"))
+    again = out[sheet].cell(other.row, other.column)
+    assert again.comment is None and again.fill.fgColor.rgb[-6:] == "FFF9DB"  # the template's input fill

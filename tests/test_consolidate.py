@@ -359,3 +359,15 @@ def test_status_line_says_only_what_is_true(ed, tmp_path):
     res = consolidate([folder], out=tmp_path / "b.xlsx", name="测试区", roster=roster, jobs=1)
     line = next(openpyxl.load_workbook(res.out, read_only=True)[SHEET_STATUS].iter_rows(values_only=True))[0]
     assert "1 个单位未报送" in line and "错误" not in line
+
+
+def test_detail_of_many_units_prints_pages_across_with_labels_repeated(ed, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(20):  # too many to print one page wide legibly
+        make_unit(ed, folder, f"第{i:02d}街道", seed=i)
+    res = consolidate([folder], out=tmp_path / "s.xlsx", name="测试区", jobs=1)
+    ws = openpyxl.load_workbook(res.out)[SHEET_DETAIL]
+    assert ws.max_column == 4 + 20
+    assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$D"
+    assert not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage

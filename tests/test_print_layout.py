@@ -1,8 +1,8 @@
-"""Print layout: the template and a summary, printed by LibreOffice, take a
-sensible number of A4 pages per sheet.
+"""Print layout: the template, a summary and an annotated copy, printed by
+LibreOffice, take a sensible number of A4 pages per sheet.
 
 Every sheet prints its own name in the footer (``&A``), so the pages of the
-PDF are counted per sheet from their last line of text.  Both workbooks are
+PDF are counted per sheet from their last line of text.  All workbooks are
 converted in one ``soffice`` call.
 """
 
@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 
 from xxgk import load_edition
+from xxgk.annotate import RESULT_SHEET, annotate
+from xxgk.checker import check_submission
 from xxgk.consolidate import consolidate
+from xxgk.reader import read_workbook
 from xxgk.summary_sheets import SHEET_CHARTS, SHEET_DETAIL, SHEET_FINDINGS, SHEET_STATUS
 from xxgk.synth import consistent_inputs
 from xxgk.writer import write_report
@@ -59,11 +62,13 @@ def printed(tmp_path_factory):
     template = tmp / "template.xlsx"
     write_report(template, ED, unit="青溪区测试局", unit_type="县级（区）政府部门", year=2023)
     summary = consolidate([units], out=tmp / "summary.xlsx", name="青溪区", jobs=1).out
+    wrong = units / "0.xlsx"
+    annotated = annotate(wrong, check_submission(read_workbook(wrong), ED), tmp / "annotated.xlsx")
     profile = tmp / "lo_profile"
     subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp / "pdf"), str(template), str(summary)],
+                    "--outdir", str(tmp / "pdf"), str(template), str(summary), str(annotated)],
                    check=True, capture_output=True, timeout=240)
-    return tmp / "pdf" / "template.pdf", tmp / "pdf" / "summary.pdf"
+    return tmp / "pdf" / "template.pdf", tmp / "pdf" / "summary.pdf", tmp / "pdf" / "annotated.pdf"
 
 
 def _own_sheets() -> dict[str, int]:
@@ -89,3 +94,10 @@ def test_summary_pages_per_sheet(printed):
     assert set(pages) == set(bounds)
     assert {s: n for s, n in pages.items() if n > bounds[s]} == {}, pages
     assert sum(pages.values()) <= 20
+
+
+def test_annotated_copy_pages_per_sheet(printed):
+    bounds = {**_own_sheets(), RESULT_SHEET: 1}  # 校验结果: one page wide, a few findings on one page
+    pages = pages_per_sheet(printed[2], list(bounds))
+    assert set(pages) == set(bounds)
+    assert {s: n for s, n in pages.items() if n > bounds[s]} == {}, pages
