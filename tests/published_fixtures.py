@@ -209,13 +209,13 @@ def html_page(values: Mapping[str, Decimal], *, unit: str = UNIT, year: int = YE
 def docx_report(path, values: Mapping[str, Decimal], *, unit: str = UNIT, year: int = YEAR,
                 prose: Mapping[str, str] = PROSE, split: Mapping[str, int] | None = None,
                 page_break_in: Mapping[str, int] | None = None, narrow_first: str | None = None,
-                variant: Variant = PLAIN, ed: Edition = ED):
+                variant: Variant = PLAIN, borders: bool = True, ed: Edition = ED):
     """A report as a Word document: title, sections, the tables with merged
     cells (``split``: a table broken into two Word tables with a paragraph
     between; ``page_break_in``: a page break before that row of a table, so
     that a PDF made from it has the table across two pages; ``narrow_first``:
     the table whose first column is so narrow that its label stands one
-    character per line)."""
+    character per line; ``borders``: False for tables printed without lines)."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -237,7 +237,7 @@ def docx_report(path, values: Mapping[str, Decimal], *, unit: str = UNIT, year: 
         for n, piece in enumerate(pieces):
             if n:
                 document.add_paragraph("（续表）")
-            _docx_table(document, piece, (page_break_in or {}).get(table_key), table_key == narrow_first)
+            _docx_table(document, piece, (page_break_in or {}).get(table_key), table_key == narrow_first, borders)
     return document.save(str(path)) or path
 
 
@@ -261,12 +261,14 @@ def _page_number_footer(document) -> None:
     paragraph.add_run(" —")
 
 
-def _docx_table(document, rows: list[list[GridCell]], break_before: int | None, narrow_first: bool) -> None:
+def _docx_table(document, rows: list[list[GridCell]], break_before: int | None, narrow_first: bool,
+                borders: bool = True) -> None:
     from docx.shared import Pt
 
     width = sum(c.colspan for c in rows[0])
     table = document.add_table(rows=len(rows), cols=width)
-    table.style = "Table Grid"
+    if borders:
+        table.style = "Table Grid"
     grid = table._cells  # all cell objects at once (table.cell() recomputes them every time)
     if narrow_first:  # a narrow first column: “三、本年度办理结果” printed one character per line
         from docx.shared import Cm

@@ -46,3 +46,23 @@ def test_page_that_is_not_a_report(tmp_path):
     with pytest.raises(UnreadableFile) as exc:
         read_html(path)
     assert exc.value.code == "not-a-report" and "没有政府信息公开工作年度报告" in str(exc.value)
+
+
+def test_report_pasted_as_plain_text_in_a_page(tmp_path):
+    """A site that shows the report as preformatted text (no <table>): the page
+    is read line by line like a text report, with the same figures."""
+    import html
+
+    from xxgk.published import read_published
+    from xxgk.published.text import read_text
+
+    source = Path(__file__).parent / "data" / "published" / "seed-zhanbeilu-2021-report.txt"
+    page = tmp_path / "pre.html"
+    page.write_text("<html><head><meta charset='utf-8'><title>年报</title></head><body><div class='nav'>首页 &gt; 公开"
+                    f"</div><pre>{html.escape(source.read_text(encoding='utf-8'))}</pre>"
+                    "<div class='footer'>主办单位：某区人民政府</div></body></html>", encoding="utf-8")
+    as_text, as_page = read_text(source), read_published(page)
+    assert as_page.file_kind == "html" and as_page.findings[0].code == "tables-as-text"
+    assert {k: c.value for k, c in as_page.cells.items()} == {k: c.value for k, c in as_text.cells.items()}
+    assert (as_page.unit, as_page.year) == (as_text.unit, as_text.year) == ("湛北路街道办事处", 2021)
+    assert "网页" in as_page.findings[1].message

@@ -56,6 +56,15 @@ CODES: dict[str, tuple[str, str]] = {
     "total-blank": ("warning", "合计单元格为空，已按各项之和计算"),
     "stale-cache": ("warning", "保存时未重新计算，合计的缓存值与各项之和不符"),
     "formula-changed": ("warning", "合计单元格的公式被改动（显示的数与各项之和不符时为错误）"),
+    # published reports (xxgk.published)
+    "not-a-report": ("error", "文件中没有政府信息公开工作年度报告"),
+    "no-tables": ("error", "有报告的标题或正文，但找不到统计表格（可能是图片）"),
+    "pdf-no-text": ("error", "PDF 没有文字层（扫描件），无法读取"),
+    "file-corrupt": ("error", "Word 或 PDF 文件已损坏或不完整"),
+    "file-not-docx": ("error", "旧版 Word（.doc/.wps）文件，需另存为 .docx"),
+    "unknown-encoding": ("error", "无法识别文件的文字编码"),
+    "file-too-large": ("error", "文件过大，不是一份年度报告"),
+    "tables-as-text": ("info", "表格没有框线（或不是表格），已按文字逐行读取"),
 }
 
 

@@ -46,12 +46,14 @@ def read_html(path: str | Path, edition: Edition | str | None = None) -> Submiss
     if len(data) > MAX_BYTES:
         raise UnreadableFile(path, "网页文件过大（超过 50 MB），不是年度报告", code="file-too-large")
     text = decode_document(data, path, html=True)
-    book, prose_text = page_book(text, path, ed)
-    return submission_from(book, path, ed, "html", prose_text=prose_text)
+    book, prose_text, linear = page_book(text, path, ed)
+    return submission_from(book, path, ed, "html", prose_text=prose_text, linear_text=linear)
 
 
-def page_book(text: str, path: str | Path, ed: Edition) -> tuple[GridBook, str]:
-    """The page's tables and paragraphs as a book, and the text of the report's part."""
+def page_book(text: str, path: str | Path, ed: Edition) -> tuple[GridBook, str, str]:
+    """The page's tables and paragraphs as a book, the text of the report's
+    part, and the whole page as text (white space as it was, table cells
+    separated by tabs) for reading it like a text report."""
     from lxml import etree, html
 
     text = text.replace("\x00", "")
@@ -74,10 +76,12 @@ def page_book(text: str, path: str | Path, ed: Edition) -> tuple[GridBook, str]:
     if titles:
         book.add_paragraph(titles[0].text_content())
     report_lines: list[str] = []
+    linear: list[str] = []
     inside = content is None
     line: list[str] = []
 
     def flush() -> None:
+        linear.extend("".join(line).replace("\r", "").split("\n"))
         for piece in "".join(line).split("\n"):
             if piece.strip():
                 book.add_paragraph(piece)
@@ -99,7 +103,9 @@ def page_book(text: str, path: str | Path, ed: Edition) -> tuple[GridBook, str]:
             if tag == "table" and el in tables:
                 flush()
                 table_no += 1
-                book.add_table(_rows(el), table_no=table_no)
+                rows = _rows(el)
+                book.add_table(rows, table_no=table_no)
+                linear.extend("\t".join(re.sub(r"\s+", "", c.text) for c in row) for row in rows)
                 walker.skip_subtree()
                 continue
             line.append(el.text or "")
@@ -111,7 +117,7 @@ def page_book(text: str, path: str | Path, ed: Edition) -> tuple[GridBook, str]:
                 pass
             line.append(el.tail or "")
     flush()
-    return book, "\n".join(report_lines)
+    return book, "\n".join(report_lines), "\n".join(linear)
 
 
 def _span(value: str | None) -> int:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..spec import Edition, load_edition
@@ -52,7 +52,7 @@ class _Piece:
 def read_pdf(path: str | Path, edition: Edition | str | None = None) -> Submission:
     """Read a PDF holding a report; UnreadableFile for a scan, a locked or broken file."""
     ed = edition if isinstance(edition, Edition) else load_edition(edition) if edition else load_edition()
-    pieces, paragraphs, chars = _read_pages(path)
+    pieces, paragraphs, chars, lines = _read_pages(path)
     if not chars:
         raise UnreadableFile(path, "PDF 中没有文字（可能是扫描件或图片），无法读取其中的数字；"
                                    "请使用网页、Word 或可复制文字的 PDF（本工具不做文字识别）", code="pdf-no-text")
@@ -71,7 +71,13 @@ def read_pdf(path: str | Path, edition: Edition | str | None = None) -> Submissi
     for piece, number in zip(pieces, numbers):
         if piece.rows:
             book.add_table(_grid_cells(piece), table_no=number)
-    return submission_from(book, path, ed, "pdf")
+    text = "\n".join(t for t, _ in lines)
+
+    def line_origin(o: Origin) -> Origin:  # the text reader's line -> page and line of the PDF
+        page = lines[o.line - 1][1] if 0 < o.line <= len(lines) else o
+        return replace(o, page=page.page, line=page.line, col=None)
+
+    return submission_from(book, path, ed, "pdf", linear_text=text, line_origin=line_origin)
 
 
 def _open(path: str | Path):
@@ -85,7 +91,7 @@ def _open(path: str | Path):
         raise UnreadableFile(path, "PDF 文件已损坏或不完整，无法读取；请重新下载后再试", code="file-corrupt") from None
 
 
-def _read_pages(path: str | Path) -> tuple[list[_Piece], list[tuple[str, Origin]], int]:
+def _read_pages(path: str | Path) -> tuple[list[_Piece], list[tuple[str, Origin]], int, list[tuple[str, Origin]]]:
     """Tables, paragraphs and the number of characters of every page.
 
     Text and ruling lines come from PDFium (pypdfium2, which pdfplumber
@@ -94,6 +100,7 @@ def _read_pages(path: str | Path) -> tuple[list[_Piece], list[tuple[str, Origin]
     intersections made into cells, cells into tables)."""
     pieces: list[_Piece] = []
     paragraphs: list[tuple[str, Origin]] = []
+    lines: list[tuple[str, Origin]] = []  # every text line of the document (tables included)
     chars = 0
     pdf = _open(path)
     try:
@@ -101,7 +108,7 @@ def _read_pages(path: str | Path) -> tuple[list[_Piece], list[tuple[str, Origin]
             raise UnreadableFile(path, f"PDF 有 {len(pdf)} 页，超过 {MAX_PAGES} 页，不是一份年度报告", code="file-too-large")
         for number in range(1, len(pdf) + 1):
             try:
-                page_pieces, page_paragraphs, page_chars = _read_page(pdf[number - 1], number)
+                page_pieces, page_paragraphs, page_chars, page_lines = _read_page(pdf[number - 1], number)
             except UnreadableFile:
                 raise
             except Exception:
@@ -109,12 +116,13 @@ def _read_pages(path: str | Path) -> tuple[list[_Piece], list[tuple[str, Origin]
             pieces += page_pieces
             paragraphs += page_paragraphs
             chars += page_chars
+            lines += page_lines
     finally:
         pdf.close()
-    return pieces, paragraphs, chars
+    return pieces, paragraphs, chars, lines
 
 
-def _read_page(page, number: int) -> tuple[list[_Piece], list[tuple[str, Origin]], int]:
+def _read_page(page, number: int) -> tuple[list[_Piece], list[tuple[str, Origin]], int, list[tuple[str, Origin]]]:
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
@@ -127,7 +135,7 @@ def _read_page(page, number: int) -> tuple[list[_Piece], list[tuple[str, Origin]
             left, bottom, right, top = textpage.get_charbox(i, loose=True)
             chars.append((ch, left, height - top, right, height - bottom))
         if not chars:
-            return [], [], 0
+            return [], [], 0, []
         tables = _tables(page, height)
         tops = _line_tops(chars)
         pieces = []
@@ -139,7 +147,9 @@ def _read_page(page, number: int) -> tuple[list[_Piece], list[tuple[str, Origin]
                   max(c[3] for c in cells)) for cells in tables]
         outside = [c for c in chars if not any(b[0] - 1 <= (c[1] + c[3]) / 2 <= b[2] + 1
                                                and b[1] - 1 <= (c[2] + c[4]) / 2 <= b[3] + 1 for b in boxes)]
-        return pieces, _paragraphs(_lines(outside), number, tops), len(chars)
+        every = [(ln["text"], Origin(page=number, line=_line_of(tops, ln["top"]))) for ln in _lines(chars)
+                 if not _PAGE_NUMBER.match(ln["text"].strip())]
+        return pieces, _paragraphs(_lines(outside), number, tops), len(chars), every
     finally:
         textpage.close()
 
