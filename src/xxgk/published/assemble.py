@@ -41,9 +41,9 @@ def submission_from(book: GridBook, path: str | Path, edition: Edition | str | N
     sub = read_book(book, path, edition, file_kind)  # no edition given: chosen from the labels and year
     ed = edition if isinstance(edition, Edition) else load_edition(sub.edition)
     unit, year = identify(text, ed)
-    if len(_located(sub)) < len(ed.cells):
+    if len(sub.cells) < len(ed.cells):  # labels of some cells not found in the tables
         by_text = _as_text(linear_text if linear_text is not None else text, path, ed, file_kind, line_origin)
-        if by_text is not None and len(_located(by_text)) > len(_located(sub)):
+        if by_text is not None and len(_located(by_text)) > len(sub.cells):
             return by_text
     if not sub.cells:
         what = FILE_KIND_NAMES.get(file_kind, file_kind)
