@@ -304,7 +304,7 @@ def import_command(paths, out, fmt, edition) -> None:
     except SpecError as exc:
         raise click.BadParameter(str(exc), param_hint="--edition") from None
     try:
-        items = import_reports(paths, out, edition=ed)
+        items = import_reports(paths, out, edition=edition)
     except ImportUsageError as exc:
         raise click.BadParameter(str(exc), param_hint="--out") from None
     except RefusedOutput as exc:

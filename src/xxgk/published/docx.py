@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..spec import Edition, load_edition
+from ..spec import Edition
 from ..submission import Origin, Submission, UnreadableFile
 from .assemble import submission_from
 from .grid import GridBook, GridCell
@@ -28,7 +28,6 @@ MAX_SPAN = 200
 
 def read_docx(path: str | Path, edition: Edition | str | None = None) -> Submission:
     """Read a Word document holding a report; UnreadableFile if it cannot be read or holds none."""
-    ed = edition if isinstance(edition, Edition) else load_edition(edition) if edition else load_edition()
     body = _open_body(path)
     book = GridBook(path)
     paragraphs = 0
@@ -42,7 +41,7 @@ def read_docx(path: str | Path, edition: Edition | str | None = None) -> Submiss
         else:
             tables += 1
             book.add_table(_table_rows(el), table_no=tables)
-    return submission_from(book, path, ed, "docx")
+    return submission_from(book, path, edition, "docx")
 
 
 def _open_body(path: str | Path):

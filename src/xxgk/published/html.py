@@ -37,7 +37,7 @@ _DIGITS = re.compile(r"\d+")
 
 def read_html(path: str | Path, edition: Edition | str | None = None) -> Submission:
     """Read a saved web page holding a report; UnreadableFile if it holds none."""
-    ed = edition if isinstance(edition, Edition) else load_edition(edition) if edition else load_edition()
+    ed = edition if isinstance(edition, Edition) else load_edition(edition) if edition else load_edition()  # for its labels
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
@@ -47,7 +47,7 @@ def read_html(path: str | Path, edition: Edition | str | None = None) -> Submiss
         raise UnreadableFile(path, "网页文件过大（超过 50 MB），不是年度报告", code="file-too-large")
     text = decode_document(data, path, html=True)
     book, prose_text, linear = page_book(text, path, ed)
-    return submission_from(book, path, ed, "html", prose_text=prose_text, linear_text=linear)
+    return submission_from(book, path, edition, "html", prose_text=prose_text, linear_text=linear)
 
 
 def page_book(text: str, path: str | Path, ed: Edition) -> tuple[GridBook, str, str]:

@@ -119,7 +119,6 @@ def import_reports(paths: Iterable[str | os.PathLike], out: str | os.PathLike, *
     from ..writer import write_report
     from . import read_published
 
-    ed = edition if isinstance(edition, Edition) else load_edition(edition) if edition else load_edition()
     files = expand_paths(paths)
     targets = output_targets(files, out)
     refuse_overwriting_inputs(targets, files)
@@ -128,13 +127,14 @@ def import_reports(paths: Iterable[str | os.PathLike], out: str | os.PathLike, *
         item = Imported(str(path))
         results.append(item)
         try:
-            sub = read_published(path, ed)
+            sub = read_published(path, edition)  # no edition given: each report's own
         except UnreadableFile as exc:
             item.error = FileError(str(path), exc.message, exc.code)
             continue
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
             item.error = FileError(str(path), f"读取时出现意外错误：{exc}", "file-unreadable")
             continue
+        ed = edition if isinstance(edition, Edition) else load_edition(sub.edition)
         item.result = check_submission(sub, ed)
         item.sureness = _sureness(sub, ed)
         values, overrides, decimals = _workbook_values(sub, ed)

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..spec import Edition, load_edition
+from ..spec import Edition
 from ..submission import Origin, Submission, UnreadableFile
 from .assemble import submission_from
 from .grid import GridBook, GridCell
@@ -51,7 +51,6 @@ class _Piece:
 
 def read_pdf(path: str | Path, edition: Edition | str | None = None) -> Submission:
     """Read a PDF holding a report; UnreadableFile for a scan, a locked or broken file."""
-    ed = edition if isinstance(edition, Edition) else load_edition(edition) if edition else load_edition()
     pieces, paragraphs, chars, lines = _read_pages(path)
     if not chars:
         raise UnreadableFile(path, "PDF 中没有文字（可能是扫描件或图片），无法读取其中的数字；"
@@ -77,7 +76,7 @@ def read_pdf(path: str | Path, edition: Edition | str | None = None) -> Submissi
         page = lines[o.line - 1][1] if 0 < o.line <= len(lines) else o
         return replace(o, page=page.page, line=page.line, col=None)
 
-    return submission_from(book, path, ed, "pdf", linear_text=text, line_origin=line_origin)
+    return submission_from(book, path, edition, "pdf", linear_text=text, line_origin=line_origin)
 
 
 def _open(path: str | Path):
