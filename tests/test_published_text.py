@@ -329,3 +329,14 @@ def test_text_that_is_not_a_report(tmp_path):
     with pytest.raises(UnreadableFile) as exc:
         read_text(path)
     assert "年度报告" in str(exc.value)
+
+
+def test_label_in_prose_before_the_table_is_not_a_row():
+    """“行政许可3件” in the text before table 2 is prose: the figure is the table's."""
+    values = consistent(3)
+    values["t2.licensing.decisions"] = Decimal(17)
+    text = report_text(values, sep="").replace(
+        "二、主动公开政府信息情况", "二、主动公开政府信息情况本年办理行政许可3件，规章2023年未制定。", 1)
+    sub = read_text_string(text, "x.txt", ED)
+    assert sub.cells["t2.licensing.decisions"].value == 17
+    assert sub.cells["t2.rules.issued"].value == values["t2.rules.issued"]

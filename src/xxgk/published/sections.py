@@ -166,17 +166,20 @@ def _format_order(ed: Edition) -> list:
     return [x for _, x in sorted(items, key=lambda p: _numeral_value(p[0]))]
 
 
-def split_sections(text: str, edition: Edition | str | None = None) -> dict[str, str]:
+def split_sections(text: str, edition: Edition | str | None = None,
+                   headings: list[Heading] | None = None) -> dict[str, str]:
     """The text of each prose section found, by section key (e.g. ``overview``).
 
     A section runs from its heading to the next heading (of the format or an
     extra one); the last one ends where the page's own text begins
     (``prose.page_end_markers``) and loses a closing signature (the unit's
-    name and a date).
+    name and a date).  ``headings``: those :func:`locate_sections` found, if
+    already at hand.
     """
     ed = _edition(edition)
     prose_keys = {s.key for s in ed.prose_sections}
-    headings = locate_sections(text, ed)
+    if headings is None:
+        headings = locate_sections(text, ed)
     out: dict[str, str] = {}
     for i, h in enumerate(headings):
         if h.key not in prose_keys:

@@ -85,9 +85,15 @@ class Solution:
     exhausted: bool = False  # search stopped at MAX_NODES
 
 
+_HARD: dict[int, tuple[Edition, list[RuleInstance]]] = {}
+
+
 def hard_equations(ed: Edition) -> list[RuleInstance]:
     """The edition's hard equation rules about this year's figures."""
-    return [i for i in ed.instances(group="hard", kind="equation") if not i.uses_previous]
+    hit = _HARD.get(id(ed))
+    if hit is None or hit[0] is not ed:
+        hit = _HARD[id(ed)] = (ed, [i for i in ed.instances(group="hard", kind="equation") if not i.uses_previous])
+    return hit[1]
 
 
 def splits(run: Run, check=None, limit: int = MAX_SPLITS) -> tuple[list[tuple[tuple[Decimal, int], ...]], bool]:
@@ -195,15 +201,23 @@ def solve(ed: Edition, runs: Sequence[Run], fixed: Mapping[str, Decimal] | None 
     text (blank, unreadable), which the rules may determine.
     """
     runs, unknown = list(runs), list(unknown)
-    parts = _components(ed, runs, unknown)
-    if len(parts) > 1:  # independent parts (table 3, table 4 …) are solved apart
-        solutions = [_solve_one(ed, [runs[i] for i in rs], fixed or {}, us) for rs, us in parts]
-        by_run = {id(o.run): o for sol in solutions for o in sol.outcomes}
-        return Solution([by_run[id(r)] for r in runs],
-                        {k: v for sol in solutions for k, v in sol.inferred_unknowns.items()},
-                        [b for sol in solutions for b in sol.broken],
-                        any(sol.exhausted for sol in solutions))
-    return _solve_one(ed, runs, fixed or {}, unknown)
+    fixed = dict(fixed or {})
+    # A run the digits alone split one way only is read directly: a figure like any other.
+    direct: dict[int, Outcome] = {}
+    for r, run in enumerate(runs):
+        only, complete = splits(run, limit=2)
+        if complete and len(only) == 1:
+            (cand,) = only
+            direct[r] = Outcome(run, "direct", tuple(v for v, _ in cand), tuple(o for _, o in cand))
+            fixed.update(zip(run.keys, (v for v, _ in cand)))
+    rest = [run for r, run in enumerate(runs) if r not in direct]
+    solutions = [_solve_one(ed, [rest[i] for i in rs], fixed, us) for rs, us in _components(ed, rest, unknown)]
+    by_run = {id(o.run): o for sol in solutions for o in sol.outcomes}
+    by_run.update({id(o.run): o for o in direct.values()})
+    return Solution([by_run[id(r)] for r in runs],
+                    {k: v for sol in solutions for k, v in sol.inferred_unknowns.items()},
+                    [b for sol in solutions for b in sol.broken],
+                    any(sol.exhausted for sol in solutions))
 
 
 def _components(ed: Edition, runs: list[Run], unknown: list[str]) -> list[tuple[list[int], list[str]]]:

@@ -101,7 +101,7 @@ def read_text_string(text: str, path: str | Path = "", edition: Edition | str | 
         sub.info["unit"] = unit
     if sub.year:
         sub.info["year"] = str(sub.year)
-    sub.prose = split_sections(doc.text, ed)
+    sub.prose = split_sections(doc.text, ed, reading.headings)
     return sub
 
 
@@ -213,6 +213,8 @@ def _column_pattern(ed: Edition) -> dict[tuple[str, str], re.Pattern[str]]:
 
 _TOKEN = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)|(?P<ph>[/／\-—－–]+|无)|(?P<odd>[A-Za-z]{1,2}(?![A-Za-z]))")
 _HSPACE = re.compile(r"[ \t\u3000\u00a0]+")
+# A number followed by a unit or a date word is prose (“行政许可3件”, “规章2023年”), not a table's figure.
+_PROSE_NUMBER = re.compile(r"\s*(?:件|条|项|个|次|份|宗|起|人|家|年|月|日|号|%|％|万|元|余|多)")
 _ITEM_AFTER = re.compile(r"\s*[.、．]\s*[^\d\s]")
 
 
@@ -289,9 +291,10 @@ class _Reading:
     rows: list[_Row] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     blank_at: dict[str, int] = field(default_factory=dict)  # cells without a number: where their row is
+    headings: list[Heading] = field(default_factory=list)
 
     def read_tables(self) -> None:
-        headings = locate_sections(self.doc.text, self.ed)
+        self.headings = headings = locate_sections(self.doc.text, self.ed)
         regions = _table_regions(self.ed, headings, len(self.doc.text))
         cursor = 0
         for table in self.ed.tables:
@@ -356,7 +359,10 @@ class _Reading:
         for m in spec.pattern.finditer(text, pos, end):
             after = _HSPACE.match(text, m.end())
             j = after.end() if after else m.end()
-            if j >= len(text) or text[j] == "\n" or _TOKEN.match(text, j):
+            if j >= len(text) or text[j] == "\n":
+                return m
+            t = _TOKEN.match(text, j)
+            if t and not _PROSE_NUMBER.match(text, t.end()):
                 return m
         return None
 
