@@ -340,3 +340,53 @@ def test_label_in_prose_before_the_table_is_not_a_row():
     sub = read_text_string(text, "x.txt", ED)
     assert sub.cells["t2.licensing.decisions"].value == 17
     assert sub.cells["t2.rules.issued"].value == values["t2.rules.issued"]
+
+
+# -- the 2019 edition ---------------------------------------------------------------------------
+
+ED19 = load_edition("2019")
+
+
+def test_2019_report_is_read_in_its_edition():
+    values = consistent(2, ED19)
+    text = report_text(values, sep="\t", tables=official_tables(values, ED19), year=2020)
+    sub = read_text_string(text, "报告.txt")
+    assert sub.edition == "2019" and sub.year == 2020
+    assert _figures(sub) == values
+
+
+def test_2019_example_run_together_is_flagged_not_guessed():
+    """format-2019.md's archiver text: 规章 0·0·7 is certain; 7777166 and 396442278 are not."""
+    values = {k: Decimal(0) for k in ED19.cells}
+    tables = official_tables(values, ED19)
+    text = report_text(values, sep="", tables=tables, year=2020)
+    start = text.index("二、主动公开政府信息情况") + len("二、主动公开政府信息情况")
+    end = text.index("三、收到和处理政府信息公开申请情况")
+    t2 = ("第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量规章007规范性文件7777166"
+          "第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可396442278其他对外管理服务事项000"
+          "第二十条第（六）项信息内容上一年项目数量本年增/减处理决定数量行政处罚2648-18538行政强制000"
+          "第二十条第（八）项信息内容上一年项目数量本年增/减行政事业性收费00"
+          "第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购39573802895.90元")
+    sub = read_text_string(text[:start] + t2 + text[end:], "x.txt")
+    assert sub.edition == "2019"
+    assert [sub.cells[f"t2.rules.{c}"].value for c in ("made", "published", "total_published")] == [0, 0, 7]
+    ambiguous = {k for f in sub.findings if f.code == "split-ambiguous" for k in f.keys}
+    assert {"t2.normative_docs.made", "t2.licensing.prev_items", "t2.penalty.change"} <= ambiguous
+    for key in ambiguous:
+        assert sub.cells[key].value is None
+    assert sub.cells["t2.other_services.decisions"].value == 0
+    assert sub.cells["t3.total_results.total"].value == 0
+
+
+def test_2019_table_3_inside_a_2021_report():
+    """（六）其他处理 as one row with its figures: a 2019 table 3, not read as 2021 figures."""
+    values = consistent(12)
+    values19 = consistent(12, ED19)
+    tables = official_tables(values)
+    tables[1] = official_tables(values19, ED19)[1]
+    sub = read_text_string(report_text(values, sep="", tables=tables, year=2022), "x.txt")
+    assert sub.edition == "2021"
+    f = _finding(sub, "table-other-edition")
+    assert "（六）其他处理" in f.message and "2019" in f.message
+    assert not any(k.startswith("t3.") for k in sub.cells)
+    assert sub.cells["t4.review.total"].value == values["t4.review.total"]

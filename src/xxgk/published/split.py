@@ -105,10 +105,21 @@ def splits(run: Run, check=None, limit: int = MAX_SPLITS) -> tuple[list[tuple[tu
     (``values`` so far, digits still to place) and prunes the branch when it
     says False.
     """
-    tokens = run.tokens
     need = len(run.keys)
-    sizes = [len(t.text) if t.text.isdigit() else 1 for t in tokens]
-    after = [sum(sizes[i + 1:]) for i in range(len(tokens))]  # digits in later tokens
+    # Each token as (sign, integer digits, fraction, offset of the digits): a
+    # fraction belongs to the token's last number, a minus sign to its first
+    # (“2648-18538”: …, -18, 538).  Thousands separators make one number.
+    parts = []
+    for t in run.tokens:
+        sign = "-" if t.text.startswith("-") else ""
+        body = t.text[len(sign):]
+        whole, _, frac = body.partition(".")
+        if not whole.isdigit():  # 1,234: one number
+            parts.append((sign, None, body.replace(",", ""), t.offset))
+        else:
+            parts.append((sign, whole, frac, t.offset + len(sign)))
+    sizes = [len(w) if w is not None else 1 for _, w, _, _ in parts]
+    after = [sum(sizes[i + 1:]) for i in range(len(parts))]  # digits in later tokens
     out: list[tuple[tuple[Decimal, int], ...]] = []
     acc: list[tuple[Decimal, int]] = []
     values: list[Decimal] = []
@@ -128,30 +139,30 @@ def splits(run: Run, check=None, limit: int = MAX_SPLITS) -> tuple[list[tuple[tu
         if len(out) >= limit:
             complete = False
             return
-        if ti == len(tokens):
+        if ti == len(parts):
             if len(acc) == need:
                 out.append(tuple(acc))
             return
-        tok = tokens[ti]
-        text = tok.text
-        if pi == len(text):
-            rec(ti + 1, 0)
-            return
+        sign, whole, frac, offset = parts[ti]
         left = need - len(acc)  # numbers still to place, this one included
-        later = len(tokens) - ti - 1
-        if not text.isdigit():  # a number with a decimal point or thousands separators: one cell
-            if left >= 1 + later and place(Decimal(text.replace(",", "")), tok.offset, after[ti]):
-                rec(ti + 1, len(text))
+        later = len(parts) - ti - 1
+        if whole is None:
+            if left >= 1 + later and place(Decimal(sign + frac), offset, after[ti]):
+                rec(ti + 1, 0)
                 acc.pop()
                 values.pop()
             return
-        lengths = [1] if text[pi] == "0" else range(1, len(text) - pi + 1)
+        if pi == len(whole):
+            rec(ti + 1, 0)
+            return
+        lengths = [1] if whole[pi] == "0" else range(1, len(whole) - pi + 1)
         for length in lengths:
-            rest = len(text) - pi - length
+            rest = len(whole) - pi - length
             cells_after = left - 1
             if cells_after < later + (1 if rest else 0) or cells_after > rest + after[ti]:
                 continue
-            if place(Decimal(text[pi:pi + length]), tok.offset + pi, rest + after[ti]):
+            number = (sign if pi == 0 else "") + whole[pi:pi + length] + ("." + frac if frac and not rest else "")
+            if place(Decimal(number), offset + pi, rest + after[ti]):
                 rec(ti, pi + length)
                 acc.pop()
                 values.pop()
@@ -255,7 +266,7 @@ def _local_check(ed_rules: list[list[tuple[str, int]]], run: Run, fixed: Mapping
              if all(k in pos or k in fixed for k, _ in terms) and any(k in pos for k, _ in terms)]
     if not rules:
         return None
-    bounded = all(t.text.isdigit() for t in run.tokens)
+    bounded = all(t.text.isdigit() for t in run.tokens)  # no sign, fraction or separator: the bound holds
     need = len(run.keys)
 
     def check(values: list[Decimal], digits_left: int) -> bool:

@@ -36,7 +36,7 @@ from pathlib import Path
 from ..checker import fmt_number
 from ..findings import Finding
 from ..layout import a1, layouts
-from ..reader import FILE_KIND_NAMES, _labels_not_found, canonical_label
+from ..reader import FILE_KIND_NAMES, _distinct_labels, _labels_not_found, canonical_label
 from ..spec import (DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, _join, _path_key, available_editions,
                     load_edition)
 from ..submission import CellValue, Origin, Submission, UnreadableFile
@@ -72,7 +72,7 @@ def _looks_like_report(text: str, ed: Edition) -> bool:
 def read_text(path: str | Path, edition: Edition | str | None = None) -> Submission:
     """Read a published report saved as a text file."""
     path = Path(path)
-    ed = edition if isinstance(edition, Edition) else load_edition(edition or DEFAULT_EDITION)
+    ed = edition if isinstance(edition, Edition) else load_edition(edition or DEFAULT_EDITION)  # for the markers
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -80,19 +80,26 @@ def read_text(path: str | Path, edition: Edition | str | None = None) -> Submiss
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(path, f"无法打开文件（{exc.strerror or exc}）") from None
-    return read_text_string(decode_document(data, path), path, ed)
+    return read_text_string(decode_document(data, path), path, edition)
 
 
 def read_text_string(text: str, path: str | Path = "", edition: Edition | str | None = None) -> Submission:
-    """Read a report's text (already decoded)."""
-    ed = edition if isinstance(edition, Edition) else load_edition(edition or DEFAULT_EDITION)
+    """Read a report's text (already decoded).  Without ``edition``, the
+    edition is chosen from the evidence: the labels only one edition has,
+    else the year of the title (or file name)."""
     doc = _Document(text.replace("\r\n", "\n").replace("\r", "\n"))
-    if not _looks_like_report(doc.text, ed):
+    default = edition if isinstance(edition, Edition) else load_edition(edition or DEFAULT_EDITION)
+    if not _looks_like_report(doc.text, default):
         raise UnreadableFile(path, "文本中没有政府信息公开工作年度报告（找不到报告标题和官方表格），或文字编码无法识别；"
                                    "请确认文件内容，或另存为 UTF-8 编码后再读取", code=NOT_A_REPORT)
+    if edition is None:
+        ed, found = _edition_of_text(doc.text, path)
+    else:
+        ed, found = default, []
     sub = Submission(path=str(path), edition=ed.edition, ours=False, file_kind="text")
     reading = _Reading(ed, doc, sub)
     reading.read_tables()
+    sub.findings[1:1] = found
     reading.settle()
     unit, year = identify(doc.text, ed)
     sub.unit = unit
@@ -106,6 +113,47 @@ def read_text_string(text: str, path: str | Path = "", edition: Edition | str | 
 
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def _edition_of_text(text: str, path: str | Path) -> tuple[Edition, list[Finding]]:
+    """The edition of the report year in the title (or file name): a report
+    follows the edition of its year, and a table of another edition inside
+    it is reported as such.  Without a year, the edition whose own labels
+    (those no other edition has, nor holds within one of its labels) the
+    text shows most, said in a finding when it is not the default."""
+    default = load_edition(DEFAULT_EDITION)
+    year = identify(text, default)[1] or _year_in(Path(str(path)).name)
+    names = list(_edition_evidence())
+    fits = [n for n in names if load_edition(n).covers(year)]
+    if len(fits) == 1:
+        return load_edition(fits[0]), []
+    found = {name: [w for w, pat in pats if pat.search(text)] for name, pats in _edition_evidence().items()}
+    best = max(found, key=lambda n: (len(found[n]), n == DEFAULT_EDITION)) if found else DEFAULT_EDITION
+    if found.get(best) and sum(1 for n in found if len(found[n]) == len(found[best])) == 1:
+        ed = load_edition(best)
+        if ed.edition == DEFAULT_EDITION:
+            return ed, []
+        return ed, [Finding("edition-detected", "info",
+                            f"按表格中的“{'”“'.join(found[best][:3])}”等栏目，判断为 {ed.edition} 版格式（{ed.document}）。",
+                            actual=ed.edition)]
+    return default, []
+
+
+_EVIDENCE: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+def _edition_evidence() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """Per edition: its own labels (see :func:`xxgk.reader.detect_edition`),
+    less those written inside a label of another edition, as patterns."""
+    if not _EVIDENCE:
+        distinct = _distinct_labels()
+        every = {name: {canonical_label(t) for table in load_edition(name).tables
+                        for t in _labels_of(table)[0]} for name in distinct}
+        for name, words in distinct.items():
+            others = set().union(*(e for n, e in every.items() if n != name))
+            _EVIDENCE[name] = [(w, re.compile(fuzzy_pattern(w))) for w in sorted(words)
+                               if not any(w in o for o in others)]
+    return _EVIDENCE
 
 
 def _year_in(text: str) -> int | None:
@@ -211,10 +259,10 @@ def _column_pattern(ed: Edition) -> dict[tuple[str, str], re.Pattern[str]]:
 
 # -- numbers after a label ---------------------------------------------------------------------
 
-_TOKEN = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)|(?P<ph>[/／\-—－–]+|无)|(?P<odd>[A-Za-z]{1,2}(?![A-Za-z]))")
+_TOKEN = re.compile(r"(?P<num>-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?))|(?P<ph>[/／\-—－–]+|无)|(?P<odd>[A-Za-z]{1,2}(?![A-Za-z]))")
 _HSPACE = re.compile(r"[ \t\u3000\u00a0]+")
 # A number followed by a unit or a date word is prose (“行政许可3件”, “规章2023年”), not a table's figure.
-_PROSE_NUMBER = re.compile(r"\s*(?:件|条|项|个|次|份|宗|起|人|家|年|月|日|号|%|％|万|元|余|多)")
+_PROSE_NUMBER = re.compile(r"\s*(?:件|条|项|个|次|份|宗|起|人|家|年|月|日|号|%|％|余|多)")
 _ITEM_AFTER = re.compile(r"\s*[.、．]\s*[^\d\s]")
 
 
@@ -609,8 +657,8 @@ def _labels_of(table: Table) -> tuple[set[str], set[str], set[str]]:
 @per_edition
 def _foreign_labels(ed: Edition) -> dict[str, dict[str, tuple[list, list]]]:
     """Per table key, per other edition: (labels only that edition has,
-    leaf rows there that are groups here), each with its pattern.  From the
-    other editions' files, and ``settings.foreign_labels`` of this one."""
+    leaf rows there that are groups here), each with its pattern, from the
+    other editions' files."""
     out: dict[str, dict[str, tuple[list, list]]] = {}
 
     def add(table_key: str, name: str, words, leaves=()) -> None:
@@ -636,7 +684,4 @@ def _foreign_labels(ed: Edition) -> dict[str, dict[str, tuple[list, list]]]:
             mine, _, my_groups = ours[table.key]
             only = [w for w in sorted(every - mine) if not any(w in m for m in mine)]  # not part of one of ours
             add(table.key, name, only, sorted(leaves & my_groups))
-    for table_key, by_edition in (ed.settings.get("foreign_labels") or {}).items():
-        for name, words in by_edition.items():
-            add(table_key, str(name), words)
     return out
