@@ -358,7 +358,13 @@ def test_status_line_says_only_what_is_true(ed, tmp_path):
     roster = [RosterEntry("甲街道"), RosterEntry("乙街道"), RosterEntry("丙街道")]
     res = consolidate([folder], out=tmp_path / "b.xlsx", name="测试区", roster=roster, jobs=1)
     line = next(openpyxl.load_workbook(res.out, read_only=True)[SHEET_STATUS].iter_rows(values_only=True))[0]
-    assert "1 个单位未报送" in line and "错误" not in line
+    assert "1 个单位未报送" in line and "错误" not in line and "待核实" not in line
+    values = dict(consistent_inputs(ed, random.Random(3)))
+    values[fee_key(ed)] = Decimal(251000)  # a township's fee typed in 元: held back
+    make_unit(ed, folder, "丙街道", values=values)
+    res = consolidate([folder], out=tmp_path / "c.xlsx", name="测试区", roster=roster, jobs=1)
+    line = next(openpyxl.load_workbook(res.out, read_only=True)[SHEET_STATUS].iter_rows(values_only=True))[0]
+    assert "1 个单位有待核实的数字" in line and "未报送" not in line and "错误" not in line
 
 
 def test_detail_of_many_units_prints_pages_across_with_labels_repeated(ed, tmp_path):

@@ -86,7 +86,9 @@ _PAGE_CHARS, _MIN_SCALE = 146, 0.6
 LINE_PT = 12.5  # one line of 10-point text
 
 
-_lines = wrapped_lines
+def _lines(text: str, width: float) -> int:
+    """Lines of 10-point text in a column ``width`` units (of the 11-point default font) wide."""
+    return wrapped_lines(text, width * 1.1)
 
 
 def _add_streamed_sheet(wb, name: str):
@@ -140,8 +142,11 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
             ws.write_number(r, c, excel_number(values[i]), fmt.number(cell))
     ws.autofilter(0, 0, max(r, 1), max(last_col, left - 1))
     ws.freeze_panes(1, left)
-    wide = sum(_LABEL_WIDTHS) + _UNIT_WIDTH * len(units) > _PAGE_CHARS / _MIN_SCALE
-    _print_setup(ws, 0, fit_width=not wide, repeat_cols=left if wide else 0)
+    chars = sum(_LABEL_WIDTHS) + _UNIT_WIDTH * len(units)
+    wide = chars > _PAGE_CHARS / _MIN_SCALE
+    # a few units: portrait holds more rows a page (A4 portrait is ~0.68 of landscape's width)
+    _print_setup(ws, 0, fit_width=not wide, repeat_cols=left if wide else 0,
+                 landscape=chars > 0.68 * _PAGE_CHARS / 0.8)
 
 
 # -- 校验问题 ------------------------------------------------------------------------
@@ -183,11 +188,11 @@ def _table(ws, fmt: _Formats, head: Sequence[str], widths: Sequence[int], rows, 
     return r
 
 
-def _print_setup(ws, header_row: int, *, fit_width: bool, repeat_cols: int = 0) -> None:
-    """A4 landscape, header rows (and label columns) repeated on every page,
-    the sheet's name and the page number in the footer."""
+def _print_setup(ws, header_row: int, *, fit_width: bool, repeat_cols: int = 0, landscape: bool = True) -> None:
+    """A4 (landscape unless told), header rows (and label columns) repeated on
+    every page, the sheet's name and the page number in the footer."""
     ws.set_paper(9)
-    ws.set_landscape()
+    ws.set_landscape() if landscape else ws.set_portrait()
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     ws.set_footer(PAGE_FOOTER)
     ws.repeat_rows(0, header_row)
@@ -205,8 +210,9 @@ _STATUS_WIDTHS = (5, 24, 10, 14, 13, 30, 6, 6, 6, 40)
 
 def status_line(res) -> str:
     """The line above 报送情况: how many units were summed, and only what is true
-    of this batch (units left out for errors, units missing from the roster)."""
-    from .consolidate import MISSING
+    of this batch (units left out for errors or doubtful figures, units that
+    sent a blank workbook or nothing)."""
+    from .consolidate import HELD_BACK, MISSING, NOT_FILLED
 
     parts = [f"{res.name}{res.year or ''}年度报送情况：计入汇总 {res.included} 个单位。"]
     if res.include_errors and res.included_with_errors:
@@ -214,6 +220,11 @@ def status_line(res) -> str:
     if res.excluded_for_errors:
         parts.append(f"{res.excluded_for_errors} 个有错误的单位未计入汇总，其错误列于“{SHEET_FINDINGS}”表，"
                      "请退回改正后重新汇总。")
+    held = res.count(HELD_BACK, included=False)
+    if held:
+        parts.append(f"{held} 个单位有待核实的数字，未计入汇总（见“说明”），核实后可重新汇总。")
+    if res.count(NOT_FILLED):
+        parts.append(f"{res.count(NOT_FILLED)} 个单位报送的工作簿未填写，未计入汇总。")
     if any(s.on_roster is not None for s in res.statuses) and res.count(MISSING):
         parts.append(f"名册中 {res.count(MISSING)} 个单位未报送。")
     return "".join(parts)
