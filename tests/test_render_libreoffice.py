@@ -11,7 +11,7 @@ import pytest
 from xxgk.render import render_paths
 from xxgk.render.docx import PAGE, PAGE_LANDSCAPE
 
-from test_render import SEED, STAMP, SUBMISSIONS, write_summary, KNOWN
+from test_render import KNOWN, SEED, STAMP, SUBMISSIONS, assert_round_trip, random_workbook, write_summary
 
 pytestmark = [pytest.mark.libreoffice,
               pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) not installed")]
@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.libreoffice,
 PT_PER_TWIP = 1 / 20
 TOLERANCE = 2.0  # points
 HANGING = "、。，；：？！”’）》,.;:"
-MAX_PAGES = 7  # title and prose, table 2, table 3, table 4 (landscape), sections 五 and 六
+MAX_PAGES = 7
+ROUND_TRIPS = 4  # random workbooks printed in the same LibreOffice call  # title and prose, table 2, table 3, table 4 (landscape), sections 五 and 六
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +30,15 @@ def pdfs(tmp_path_factory) -> dict[str, Path]:
     shutil.copy(SEED, src / SEED.name)
     shutil.copy(next(SUBMISSIONS.glob("*东湖街道*")), src / "东湖.xlsx")
     write_summary(src / "汇总.xlsx", KNOWN, 2025)
+    for seed in range(ROUND_TRIPS):
+        random_workbook(src, seed)
     out = tmp_path_factory.mktemp("pdf")
     outcomes = render_paths([src], out, fmt="pdf", force=True)
     assert [o.status for o in outcomes].count("failed") == 0, [o.message for o in outcomes]
     by_name = {Path(o.path).name: o.out for o in outcomes}
     assert all(p.exists() and p.read_bytes().startswith(b"%PDF") for p in by_name.values())
-    return {"seed": by_name[SEED.name], "draft": by_name["东湖.xlsx"], "summary": by_name["汇总.xlsx"]}
+    pdfs = {"seed": by_name[SEED.name], "draft": by_name["东湖.xlsx"], "summary": by_name["汇总.xlsx"]}
+    return pdfs | {src / name: pdf for name, pdf in by_name.items() if name.startswith("单位")}
 
 
 @pytest.mark.parametrize("name", ["seed", "summary", "draft"])
@@ -77,3 +81,10 @@ def test_page_numbers_at_the_foot(pdfs):
             margin = (PAGE_LANDSCAPE if page.width > page.height else PAGE)["bottom"] * PT_PER_TWIP
             bottom = [w["text"] for w in page.extract_words() if w["top"] > page.height - margin]
             assert "".join(bottom).replace(" ", "") == f"—{page.page_number}—"
+
+
+def test_render_pdf_then_import_gives_the_same_figures(pdfs):
+    sources = [k for k in pdfs if isinstance(k, Path)]
+    assert len(sources) == ROUND_TRIPS
+    for src in sources:
+        assert_round_trip(src, pdfs[src])
