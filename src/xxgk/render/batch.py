@@ -17,7 +17,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from ..checker import CheckResult, check_submission, expand_paths, read_previous
 from ..safeio import RefusedOutput, refuse_overwriting_inputs
@@ -75,32 +75,27 @@ def _format_of(out: Path, fmt: str | None) -> str:
 
 def render_report(report: Report, out: str | os.PathLike, fmt: str) -> Path:
     """Write one report model as DOCX, HTML or PDF."""
-    out = Path(out)
-    if fmt == "html":
-        from .html import write_html
+    from .output import atomic_write
 
-        return write_html(report, out)
-    if fmt == "docx":
-        from .docx import write_docx
-
-        return write_docx(report, out)
+    if fmt not in FORMATS:
+        raise RenderError(f"不支持的格式“{fmt}”，可选：{'、'.join(FORMATS)}")
+    data = _document_bytes(report, fmt)
     if fmt == "pdf":
-        return _write_pdfs([(report, out)])[0]
-    raise RenderError(f"不支持的格式“{fmt}”，可选：{'、'.join(FORMATS)}")
+        return _write_pdfs([(data, Path(out))])[0]
+    return atomic_write(out, data)
 
 
-def _write_pdfs(items: Sequence[tuple[Report, Path]]) -> list[Path]:
-    """Several reports to PDF with one LibreOffice call (raises PdfUnavailable)."""
+def _write_pdfs(items: Sequence[tuple[bytes, Path]]) -> list[Path]:
+    """Several DOCX documents to PDF with one LibreOffice call (raises PdfUnavailable)."""
     from ..safeio import atomic_output
-    from .docx import docx_bytes
     from .pdf import convert_to_pdf
 
     work = Path(tempfile.mkdtemp(prefix="xxgk-render-"))
     try:
         sources = []
-        for i, (report, _) in enumerate(items):
+        for i, (data, _) in enumerate(items):
             src = work / f"report{i:05d}.docx"
-            src.write_bytes(docx_bytes(report))
+            src.write_bytes(data)
             sources.append(src)
         pdfs = convert_to_pdf(sources, work)
         written = []
@@ -114,6 +109,74 @@ def _write_pdfs(items: Sequence[tuple[Report, Path]]) -> list[Path]:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _document_bytes(report: Report, kind: str) -> bytes:
+    """The report as the bytes of a DOCX (also the source of a PDF) or an HTML file."""
+    if kind == "html":
+        from .html import html_text
+
+        return html_text(report).encode("utf-8")
+    from .docx import docx_bytes
+
+    return docx_bytes(report)
+
+
+@dataclass
+class _Job:
+    """What every report of a batch shares (sent once to each worker process)."""
+
+    kind: str
+    force: bool
+    previous: Submission | None
+    edition: str | None
+    date: _dt.date | str | None
+
+
+_JOB: _Job | None = None
+
+
+def _init_worker(job: _Job) -> None:
+    from ..safeio import worker_signals
+
+    global _JOB
+    _JOB = job
+    worker_signals()
+
+
+def _prepare(path: str, job: _Job | None = None) -> tuple[RenderOutcome, str, bytes | None]:
+    """Read, check and lay out one report: (outcome, file name, document bytes)."""
+    job = job or _JOB
+    try:
+        sub = read_report(path, job.edition)
+    except UnreadableFile as exc:
+        return RenderOutcome(path, None, "unreadable", message=exc.message), "", None
+    except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
+        return RenderOutcome(path, None, "unreadable", message=f"读取时出现意外错误：{exc}"), "", None
+    result = check_submission(sub, job.edition, previous=job.previous)
+    if result.errors and not job.force:
+        return RenderOutcome(path, None, "refused", result), "", None
+    report = build_report(sub, result, edition=job.edition, previous=job.previous, date=job.date)
+    outcome = RenderOutcome(path, None, "draft" if result.errors else "written", result)
+    return outcome, output_name(sub, job.kind), _document_bytes(report, job.kind)
+
+
+PARALLEL_FROM = 24  # below this many reports, one process is faster
+
+
+def _prepared(files: Sequence[Path], job: _Job, jobs: int | None) -> Iterator[tuple[RenderOutcome, str, bytes | None]]:
+    tasks = [str(f) for f in files]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(tasks) < PARALLEL_FROM:
+        yield from (_prepare(t, job) for t in tasks)
+        return
+    import multiprocessing
+
+    from ..consolidate import _start_method
+
+    chunk = max(1, min(16, len(tasks) // (jobs * 8)))
+    with multiprocessing.get_context(_start_method()).Pool(jobs, initializer=_init_worker, initargs=(job,)) as pool:
+        yield from pool.imap(_prepare, tasks, chunksize=chunk)
+
+
 def render_paths(
     inputs: Iterable[str | os.PathLike],
     out: str | os.PathLike,
@@ -123,6 +186,7 @@ def render_paths(
     previous: Submission | str | os.PathLike | None = None,
     edition: Edition | str | None = None,
     date: _dt.date | str | None = None,
+    jobs: int | None = None,
 ) -> list[RenderOutcome]:
     """Render every report given (files or folders) to ``out``.
 
@@ -130,10 +194,16 @@ def render_paths(
     from the extension unless ``fmt``.  Otherwise ``out`` is a folder and each
     report gets a file named like the templates (format ``fmt``, default docx).
     ``previous`` (last year's report) is used for the check and the change
-    from last year in a summary's drafted paragraph.  Raises
+    from last year in a summary's drafted paragraph.  Many reports are read
+    and laid out on ``jobs`` processes (default: all cores).  Raises
     :class:`RenderError` for unusable arguments, :class:`UnreadableFile` when
-    ``previous`` cannot be read.
+    ``previous`` cannot be read, :class:`xxgk.safeio.RefusedOutput` when the
+    output is an input.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .output import atomic_write
+
     inputs = list(inputs)
     files = expand_paths(inputs)
     if not files:
@@ -149,56 +219,49 @@ def render_paths(
         kind = fmt or "docx"
     else:
         kind = _format_of(out, fmt)
-    if not to_folder:
         refuse_overwriting_inputs([out], [*files, previous if not isinstance(previous, Submission) else None])
     prev = read_previous(previous, edition)
+    job = _Job(kind, force, prev, edition.edition if isinstance(edition, Edition) else edition, date)
 
     outcomes: list[RenderOutcome] = []
-    pending: list[tuple[Report, Path, RenderOutcome]] = []
+    pdf_items: list[tuple[bytes, Path, RenderOutcome]] = []
     used: set[str] = set()
-    for path in files:
-        try:
-            sub = read_report(path, edition)
-        except UnreadableFile as exc:
-            outcomes.append(RenderOutcome(str(path), None, "unreadable", message=exc.message))
-            continue
-        except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
-            outcomes.append(RenderOutcome(str(path), None, "unreadable", message=f"读取时出现意外错误：{exc}"))
-            continue
-        result = check_submission(sub, edition, previous=prev)
-        if result.errors and not force:
-            outcomes.append(RenderOutcome(str(path), None, "refused", result))
-            continue
-        target = out
-        if to_folder:
-            name = output_name(sub, kind)
-            if name in used:
-                name = Path(path).stem + "." + kind
-            used.add(name)
-            target = out / name
-            try:
-                refuse_overwriting_inputs([target], files)
-            except RefusedOutput as exc:
-                outcomes.append(RenderOutcome(str(path), None, "failed", result, str(exc)))
+    # files are written by a few threads: most of a write is waiting for the disk (fsync)
+    with ThreadPoolExecutor(max_workers=4) as writers:
+        writes = []
+        for outcome, name, data in _prepared(files, job, jobs):
+            outcomes.append(outcome)
+            if data is None:
                 continue
-        outcome = RenderOutcome(str(path), target, "draft" if result.errors else "written", result)
-        outcomes.append(outcome)
-        try:
-            report = build_report(sub, result, edition=edition, previous=prev, date=date)
+            target = out
+            if to_folder:
+                if name in used:
+                    name = Path(outcome.path).stem + "." + kind
+                used.add(name)
+                target = out / name
+                try:
+                    refuse_overwriting_inputs([target], files)
+                except RefusedOutput as exc:
+                    outcome.status, outcome.message = "failed", str(exc)
+                    continue
+            outcome.out = target
             if kind == "pdf":
-                pending.append((report, target, outcome))
+                pdf_items.append((data, target, outcome))
             else:
-                render_report(report, target, kind)
-        except OSError as exc:
-            outcome.status, outcome.out = "failed", None
-            outcome.message = f"无法写入“{target}”：{exc.strerror or exc}"
-    if pending:
+                writes.append((outcome, writers.submit(atomic_write, target, data)))
+        for outcome, future in writes:
+            try:
+                future.result()
+            except OSError as exc:
+                outcome.message = f"无法写入“{outcome.out}”：{exc.strerror or exc}"
+                outcome.status, outcome.out = "failed", None
+    if pdf_items:
         from .pdf import PdfUnavailable
 
         try:
-            _write_pdfs([(r, t) for r, t, _ in pending])
+            _write_pdfs([(d, t) for d, t, _ in pdf_items])
         except (PdfUnavailable, OSError) as exc:
-            for _, _, outcome in pending:
+            for _, _, outcome in pdf_items:
                 outcome.status, outcome.out, outcome.message = "failed", None, str(exc)
     return outcomes
 

@@ -160,6 +160,14 @@ def _base(stamp: str | None) -> tuple[dict[str, bytes], str, str]:
                f'<w:keepNext/><w:spacing w:before="0" w:after="0" w:line="{BODY_PITCH}" w:lineRule="exact"/>'
                '<w:ind w:firstLineChars="200" w:firstLine="640"/><w:jc w:val="both"/><w:outlineLvl w:val="2"/>',
                latin=FONTS["heading2"][0])
+    from docx.enum.style import WD_STYLE_TYPE
+
+    for name, size in (("XXGK Table", SIZES["table"]), ("XXGK Table Small", SIZES["table_small"])):
+        doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        _set_style(doc, name.replace(" ", ""), FONTS["body"][0], size,
+                   '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+                   '<w:ind w:firstLine="0" w:firstLineChars="0"/><w:jc w:val="center"/><w:snapToGrid w:val="0"/>',
+                   latin=LATIN)
     section = doc.sections[0]
     footer = section.footer._element
     for p in list(footer):
@@ -186,8 +194,7 @@ def _base(stamp: str | None) -> tuple[dict[str, bytes], str, str]:
         for name in z.namelist():
             parts[name] = z.read(name)
     parts["word/fontTable.xml"] = _font_table(parts["word/fontTable.xml"])
-    parts.pop("docProps/thumbnail.jpeg", None)
-    _drop_thumbnail(parts)
+    _drop_parts(parts, "docProps/thumbnail.jpeg", "word/stylesWithEffects.xml")
     document = parts.pop("word/document.xml").decode("utf-8")
     refs = "".join(re.findall(r"<w:(?:header|footer)Reference [^>]*/>", document))
     document = re.sub(r"<w:sectPr[ >].*?</w:sectPr>", "@@XXGK-SECT@@", document, flags=re.S)
@@ -197,13 +204,18 @@ def _base(stamp: str | None) -> tuple[dict[str, bytes], str, str]:
     return parts, document[:start] + "@@XXGK-CONTENT@@" + document[end:], refs
 
 
-def _drop_thumbnail(parts: dict[str, bytes]) -> None:
-    rels = parts["_rels/.rels"].decode("utf-8")
-    rels = re.sub(r'<Relationship [^>]*Target="docProps/thumbnail.jpeg"[^>]*/>', "", rels)
-    parts["_rels/.rels"] = rels.encode("utf-8")
-    ct = parts["[Content_Types].xml"].decode("utf-8")
-    ct = re.sub(r'<Override PartName="/docProps/thumbnail.jpeg"[^>]*/>', "", ct)
-    parts["[Content_Types].xml"] = ct.encode("utf-8")
+def _drop_parts(parts: dict[str, bytes], *names: str) -> None:
+    """Leave out optional parts of python-docx's template (a thumbnail, a second styles part)."""
+    for name in names:
+        parts.pop(name, None)
+        target = name.rsplit("/", 1)[-1]
+        for rels in ("_rels/.rels", "word/_rels/document.xml.rels"):
+            text = parts[rels].decode("utf-8")
+            text = re.sub(rf'<Relationship [^>]*Target="[^"]*{re.escape(target)}"[^>]*/>', "", text)
+            parts[rels] = text.encode("utf-8")
+        ct = parts["[Content_Types].xml"].decode("utf-8")
+        ct = re.sub(rf'<Override PartName="/{re.escape(name)}"[^>]*/>', "", ct)
+        parts["[Content_Types].xml"] = ct.encode("utf-8")
 
 
 # -- body ---------------------------------------------------------------------------------
@@ -230,8 +242,8 @@ def _mark_paragraph(text: str) -> str:
     return _p(_run(text, rpr))
 
 
-def _cell_xml(text: str, width: int, *, span: int, vmerge: str | None, header: bool, align: str,
-              vertical: bool, font: float, continuation: bool = False, keep: bool = False) -> str:
+def _cell_xml(text: str, width: int, *, span: int, vmerge: str | None, align: str, vertical: bool,
+              style: str, continuation: bool = False, keep: bool = False) -> str:
     tcpr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
     if span > 1:
         tcpr += f'<w:gridSpan w:val="{span}"/>'
@@ -240,13 +252,11 @@ def _cell_xml(text: str, width: int, *, span: int, vmerge: str | None, header: b
     if vertical:
         tcpr += '<w:textDirection w:val="tbRl"/>'
     tcpr += '<w:vAlign w:val="center"/>'
-    size = round(font * 2)
-    rpr = f'{_rfonts(FONTS["body"][0], LATIN)}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
-    ppr = (("<w:keepNext/>" if keep else "") + '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
-           f'<w:ind w:firstLine="0" w:firstLineChars="0"/><w:jc w:val="{align}"/>'
-           f'<w:snapToGrid w:val="0"/>')
-    run = "" if continuation or not text else _run(text, rpr)
-    return f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p><w:pPr>{ppr}<w:rPr>{rpr}</w:rPr></w:pPr>{run}</w:p></w:tc>"
+    ppr = f'<w:pStyle w:val="{style}"/>' + ("<w:keepNext/>" if keep else "")
+    if align != "center":
+        ppr += f'<w:jc w:val="{align}"/>'
+    run = "" if continuation or not text else _run(text)
+    return f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p><w:pPr>{ppr}</w:pPr>{run}</w:p></w:tc>"
 
 
 def table_font(table: TableModel) -> float:
@@ -257,8 +267,27 @@ def table_font(table: TableModel) -> float:
     return SIZES["table"] if figures * 3.6 * SIZES["table"] <= room * width else SIZES["table_small"]
 
 
+_FIGURE = "\x00"  # around a cell key in a cached table skeleton
+_SKELETONS: dict[tuple, list[str]] = {}
+
+
 def table_xml(table: TableModel) -> str:
+    """The table as WordprocessingML.  The XML of a table's structure is built
+    once per layout and cached; each report only fills in its figures."""
+    sig = (table.key, table.landscape, table.header_rows, table.n_cols,
+           tuple((c.row, c.col, c.rowspan, c.colspan, c.kind, c.key or c.text, c.vertical) for c in table.cells()))
+    parts = _SKELETONS.get(sig)
+    if parts is None:
+        if len(_SKELETONS) > 64:
+            _SKELETONS.clear()
+        parts = _SKELETONS[sig] = _table_skeleton(table).split(_FIGURE)
+    figures = {c.key: c.text for c in table.cells() if c.key}
+    return "".join(escape(figures[p]) if i % 2 else p for i, p in enumerate(parts))
+
+
+def _table_skeleton(table: TableModel) -> str:
     font = table_font(table)
+    style = "XXGKTable" if font == SIZES["table"] else "XXGKTableSmall"
     total = text_width(table.landscape)
     widths = [round(w * TWIPS_PER_PT) for w in column_widths(table, total / TWIPS_PER_PT, font)]
     widths[-1] += total - sum(widths)
@@ -282,8 +311,8 @@ def table_xml(table: TableModel) -> str:
         while c < table.n_cols:
             cell = grid[r][c]
             if cell is None:  # nothing there (should not happen): an empty cell keeps the grid
-                out.append(_cell_xml("", widths[c], span=1, vmerge=None, header=False, align="center",
-                                     vertical=False, font=font, keep=r < len(table.rows) - 1))
+                out.append(_cell_xml("", widths[c], span=1, vmerge=None, align="center", vertical=False,
+                                     style=style, keep=r < len(table.rows) - 1))
                 c += 1
                 continue
             width = sum(widths[cell.col:cell.col + cell.colspan])
@@ -291,9 +320,10 @@ def table_xml(table: TableModel) -> str:
             if cell.rowspan > 1:
                 vmerge = "restart" if cell.row == r else "continue"
             align = "left" if cell.kind in ("row", "note") else "center"
-            out.append(_cell_xml(cell.text, width, span=cell.colspan, vmerge=vmerge, header=cell.is_header,
-                                 align=align, vertical=cell.vertical, font=font,
-                                 continuation=cell.row != r, keep=r < len(table.rows) - 1))
+            text = _FIGURE + cell.key + _FIGURE if cell.key else cell.text
+            out.append(_cell_xml(text, width, span=cell.colspan, vmerge=vmerge, align=align,
+                                 vertical=cell.vertical, style=style, continuation=cell.row != r,
+                                 keep=r < len(table.rows) - 1))
             c += cell.colspan
         out.append("</w:tr>")
     out.append("</w:tbl>")
@@ -337,15 +367,25 @@ def body_xml(report: Report, refs: str) -> tuple[str, bool]:
     return "".join(out), landscape
 
 
-def _package(parts: dict[str, bytes], document: str, title: str) -> bytes:
+@functools.lru_cache(maxsize=8)
+def _static_zip(stamp: str | None) -> bytes:
+    """Every part of the package except the document and its properties, compressed once."""
+    parts, _, _ = _base(stamp)
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         order = ["[Content_Types].xml", "_rels/.rels"]
-        for name in order + [n for n in parts if n not in order]:
-            data = parts[name]
-            if name == "docProps/core.xml":
-                data = data.replace(_TITLE_MARK.encode(), escape(title).encode("utf-8"))
-            z.writestr(_zipinfo(name), data)
+        for name in order + [n for n in parts if n not in order and n != "docProps/core.xml"]:
+            z.writestr(_zipinfo(name), parts[name])
+    return buf.getvalue()
+
+
+def _package(stamp: str | None, document: str, title: str) -> bytes:
+    parts, _, _ = _base(stamp)
+    buf = io.BytesIO(_static_zip(stamp))
+    buf.seek(0, io.SEEK_END)
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        core = parts["docProps/core.xml"].replace(_TITLE_MARK.encode(), escape(title).encode("utf-8"))
+        z.writestr(_zipinfo("docProps/core.xml"), core)
         z.writestr(_zipinfo("word/document.xml"), document.encode("utf-8"))
     return buf.getvalue()
 
@@ -361,7 +401,7 @@ def docx_bytes(report: Report) -> bytes:
     parts, document, refs = _base(report.stamp)
     body, landscape = body_xml(report, refs)
     document = document.replace("@@XXGK-CONTENT@@", body).replace("@@XXGK-SECT@@", _sect_pr(landscape, refs))
-    return _package(parts, document, report.title)
+    return _package(report.stamp, document, report.title)
 
 
 def compiled_docx_bytes(title: str, note: str, units: Iterable[tuple[str, list[Section]]]) -> bytes:
@@ -374,7 +414,7 @@ def compiled_docx_bytes(title: str, note: str, units: Iterable[tuple[str, list[S
             out.append(_p(_run(section.title), "Heading2"))
             out += [_prose_paragraph(t) for t in section.paragraphs]
     document = document.replace("@@XXGK-CONTENT@@", "".join(out)).replace("@@XXGK-SECT@@", _sect_pr(False, refs))
-    return _package(parts, document, title)
+    return _package(None, document, title)
 
 
 def write_docx(report: Report, path: str | os.PathLike) -> Path:

@@ -48,13 +48,37 @@ def _cell(cell: GridCell):
         return Markup(f"<th{''.join(attrs)}>{escape(cell.text)}</th>")
     cls = "note" if cell.kind == "note" else "number"
     key = f' data-key="{escape(cell.key)}"' if cell.key else ""
-    return Markup(f'<td class="{cls}"{"".join(attrs)}{key}>{escape(cell.text)}</td>')
+    text = cell.text if cell.key else escape(cell.text)  # a figure is a placeholder, escaped when filled
+    return Markup(f'<td class="{cls}"{"".join(attrs)}{key}>{text}</td>')
 
 
-def _tr(row: list[GridCell]):
-    from markupsafe import Markup
+def _tr(row: list[GridCell]) -> str:
+    return "<tr>" + "".join(_cell(c) for c in row) + "</tr>"
 
-    return Markup("<tr>" + "".join(_cell(c) for c in row) + "</tr>")
+
+_FIGURE = "\x00"  # around a cell key in a cached table skeleton
+_SKELETONS: dict[tuple, list[str]] = {}
+
+
+def table_html(table: TableModel):
+    """The rows of a table (``<thead>`` and ``<tbody>``).  The markup of a
+    table's structure is built once per layout; each report fills in its figures."""
+    from markupsafe import Markup, escape
+
+    sig = (table.key, table.header_rows,
+           tuple((c.row, c.col, c.rowspan, c.colspan, c.kind, c.key or c.text, c.vertical) for c in table.cells()))
+    parts = _SKELETONS.get(sig)
+    if parts is None:
+        if len(_SKELETONS) > 64:
+            _SKELETONS.clear()
+        blank = [[GridCell(_FIGURE + c.key + _FIGURE if c.key else c.text, c.row, c.col, c.rowspan, c.colspan,
+                           c.kind, c.key, c.vertical) for c in row] for row in table.rows]
+        head, body = blank[:table.header_rows], blank[table.header_rows:]
+        markup = ("<thead>\n" + "\n".join(map(_tr, head)) + "\n</thead>\n" if head else "")
+        markup += "<tbody>\n" + "\n".join(map(_tr, body)) + "\n</tbody>"
+        parts = _SKELETONS[sig] = markup.split(_FIGURE)
+    figures = {c.key: c.text for c in table.cells() if c.key}
+    return Markup("".join(str(escape(figures[p])) if i % 2 else p for i, p in enumerate(parts)))
 
 
 def _widths(table: TableModel) -> list[str]:
@@ -70,7 +94,8 @@ def _run_in(text: str) -> tuple[str, str] | None:
 
 def html_text(report: Report) -> str:
     """The report as an HTML document (text)."""
-    return _template().render(report=report, tr=_tr, widths=_widths, run_in=_run_in, font=table_font)
+    return _template().render(report=report, table_html=table_html, widths=_widths, run_in=_run_in,
+                              font=table_font)
 
 
 def write_html(report: Report, path: str | os.PathLike) -> Path:

@@ -127,11 +127,42 @@ _ROLE_KIND = {"block_title": "title", "corner": "corner", "col_header": "col", "
 def table_model(edition: Edition, table: Table, values: Mapping[str, Decimal],
                 fee_decimals: int | None) -> TableModel:
     """A table as grid rows of cells, from the layout every other stage uses."""
+    frame = _frame(edition, table)
+    rows = [list(r) for r in frame.rows]
+    for key, (r, c, span) in frame.figures.items():
+        text = format_value(edition, key, values.get(key), fee_decimals)
+        rows[r].append(GridCell(text, r, c, 1, span, "number", key))
+    for row in rows:
+        row.sort(key=lambda cell: cell.col)
+    return TableModel(key=table.key, number=table.number, title=table.title, n_cols=frame.n_cols, rows=rows,
+                      header_rows=frame.header_rows, weights=frame.weights, label_cols=frame.label_cols,
+                      vertical_cols=frame.vertical_cols, landscape=table.orientation == "landscape")
+
+
+@dataclass
+class _Frame:
+    """A table's labels and where its figures go (the same for every report)."""
+
+    rows: list[list[GridCell]]
+    figures: dict[str, tuple[int, int, int]]  # key -> (row, col, colspan)
+    n_cols: int
+    header_rows: int
+    weights: list[float]
+    label_cols: int
+    vertical_cols: frozenset[int]
+
+
+_FRAMES: dict[tuple[int, str], _Frame] = {}
+
+
+def _frame(edition: Edition, table: Table) -> _Frame:
+    cached = _FRAMES.get((id(edition), table.key))
+    if cached is not None:
+        return cached
     lay = L.layouts(edition)[table.key]
     top = lay.top
-    n_rows = lay.bottom - top + 1
     row_headers = {b.row_header for b in table.blocks if b.row_header}
-    rows: list[list[GridCell]] = [[] for _ in range(n_rows)]
+    rows: list[list[GridCell]] = [[] for _ in range(lay.bottom - top + 1)]
     for reg in lay.labels:
         kind = _ROLE_KIND[reg.role]
         if kind == "corner" and reg.text not in row_headers:
@@ -140,19 +171,16 @@ def table_model(edition: Edition, table: Table, values: Mapping[str, Decimal],
         # an outermost row group written top to bottom, as the format shows it
         cell.vertical = kind == "group" and reg.c1 == 0 and cell.colspan == 1
         rows[cell.row].append(cell)
-    for key, reg in lay.cells.items():
-        text = format_value(edition, key, values.get(key), fee_decimals)
-        rows[reg.r1 - top].append(GridCell(text, reg.r1 - top, reg.c1, 1, reg.c2 - reg.c1 + 1, "number", key))
-    for row in rows:
-        row.sort(key=lambda c: c.col)
-    label_cols = min((reg.c1 for reg in lay.cells.values()), default=0)
-    vertical = frozenset(c.col for row in rows for c in row if c.vertical)
-    header_rows = lay.header_rows[1] - top + 1 if lay.header_rows else 0
-    return TableModel(
-        key=table.key, number=table.number, title=table.title, n_cols=lay.width, rows=rows,
-        header_rows=header_rows, weights=list(lay.col_widths), label_cols=label_cols,
-        vertical_cols=vertical, landscape=table.orientation == "landscape",
+    figures = {key: (reg.r1 - top, reg.c1, reg.c2 - reg.c1 + 1) for key, reg in lay.cells.items()}
+    frame = _Frame(
+        rows=rows, figures=figures, n_cols=lay.width,
+        header_rows=lay.header_rows[1] - top + 1 if lay.header_rows else 0,
+        weights=list(lay.col_widths),
+        label_cols=min((reg.c1 for reg in lay.cells.values()), default=0),
+        vertical_cols=frozenset(c.col for row in rows for c in row if c.vertical),
     )
+    _FRAMES[(id(edition), table.key)] = frame
+    return frame
 
 
 def column_widths(table: TableModel, total: float, font_pt: float) -> list[float]:
