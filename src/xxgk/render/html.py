@@ -9,6 +9,7 @@ pasted into a website's editor that drops the style sheet.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from pathlib import Path
@@ -81,10 +82,20 @@ def table_html(table: TableModel):
     return Markup("".join(str(escape(figures[p])) if i % 2 else p for i, p in enumerate(parts)))
 
 
+def _portrait(table: TableModel) -> TableModel:
+    """A web page has no landscape pages: every table fits the portrait width."""
+    return dataclasses.replace(table, landscape=False) if table.landscape else table
+
+
 def _widths(table: TableModel) -> list[str]:
-    total = text_width(table.landscape) / TWIPS_PER_PT
+    table = _portrait(table)
+    total = text_width(False) / TWIPS_PER_PT
     widths = column_widths(table, total, table_font(table))
     return [f"{100 * w / sum(widths):.2f}" for w in widths]
+
+
+def _font(table: TableModel) -> float:
+    return table_font(_portrait(table))
 
 
 def _run_in(text: str) -> tuple[str, str] | None:
@@ -92,10 +103,17 @@ def _run_in(text: str) -> tuple[str, str] | None:
     return (m.group(1), m.group(2)) if m else None
 
 
+def _css_string(text: str):
+    """Text for a CSS string literal (every character but letters and CJK escaped)."""
+    from markupsafe import Markup
+
+    return Markup("".join(ch if ch.isalnum() else f"\\{ord(ch):06x}" for ch in text))
+
+
 def html_text(report: Report) -> str:
     """The report as an HTML document (text)."""
     return _template().render(report=report, table_html=table_html, widths=_widths, run_in=_run_in,
-                              font=table_font)
+                              font=_font, css_string=_css_string)
 
 
 def write_html(report: Report, path: str | os.PathLike) -> Path:
