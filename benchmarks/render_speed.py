@@ -24,14 +24,17 @@ from pathlib import Path
 GOALS = {"docx": 20, "html": 50}
 
 CHILD = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 from xxgk.render import render_paths
 start = time.perf_counter()
 outcomes = render_paths([sys.argv[1]], sys.argv[2], fmt=sys.argv[3], date="2026-01-20")
 elapsed = time.perf_counter() - start
 ok = sum(o.status == "written" for o in outcomes)
-print(json.dumps({"seconds": elapsed, "written": ok, "total": len(outcomes),
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+print(json.dumps({"seconds": elapsed, "written": ok, "total": len(outcomes), "cpu": cpu,
+                  "cores": os.cpu_count(), "load": os.getloadavg()[0],
+                  "peak_mb": me.ru_maxrss / 1024, "worker_peak_mb": kids.ru_maxrss / 1024}))
 """
 
 
@@ -69,8 +72,12 @@ def main() -> None:
                                   capture_output=True, text=True, check=True)
             r = json.loads(proc.stdout.strip().splitlines()[-1])
             rate = r["written"] / r["seconds"]
+            cpu_ms = 1000 * r["cpu"] / r["total"]
             print(f"{fmt:4}: {r['written']}/{r['total']} reports in {r['seconds']:.1f} s = {rate:.1f} reports/s "
-                  f"(goal >= {GOALS[fmt]}), peak memory {r['peak_mb']:.0f} MB")
+                  f"(goal >= {GOALS[fmt]}); CPU {cpu_ms:.1f} ms per report, i.e. "
+                  f"{1000 * r['cores'] / cpu_ms:.0f} reports/s on {r['cores']} idle cores "
+                  f"(load average during the run: {r['load']:.1f}); peak memory {r['peak_mb']:.0f} MB, "
+                  f"workers {r['worker_peak_mb']:.0f} MB")
     finally:
         if not args.keep and args.dir is None:
             shutil.rmtree(work, ignore_errors=True)

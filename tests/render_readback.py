@@ -96,7 +96,6 @@ def expected_figures(edition, values: dict[str, Decimal], fee_decimals: int, tab
     out = {}
     for cell in edition.cells_of(table_key):
         v = values[cell.key]
-        kind = edition.value_types[cell.value_type].get("kind")
-        text = f"{v:.{fee_decimals}f}" if kind == "decimal" else str(int(v))
-        out[cell.labels] = text
+        places = edition.decimals(cell.value_type, fee_decimals)
+        out[cell.labels] = f"{v:.{places}f}" if places else str(int(v))
     return out
