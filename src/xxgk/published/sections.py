@@ -250,7 +250,10 @@ def identify(text: str, edition: Edition | str | None = None) -> tuple[str | Non
     “标题: …” line is preferred; otherwise the first line holding the title."""
     ed = _edition(edition)
     header = _HEADER_TITLE.search(text[:4000])
-    places = ([header.group(1)] if header else []) + text.splitlines()[:400]
+    lines = text.splitlines()[:400]
+    # a title set on two lines (GB/T 9704 breaks a long title, e.g. after the unit)
+    joined = [a.strip() + b.strip() for a, b in zip(lines[:40], lines[1:41])]
+    places = ([header.group(1)] if header else []) + lines + joined
     for line in places:
         for pat in _title_patterns(ed):
             m = pat.search(line)

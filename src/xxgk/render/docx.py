@@ -338,9 +338,19 @@ def _section_xml(section: Section) -> list[str]:
     return out
 
 
+def title_lines(report: Report) -> list[str]:
+    """The title on one line, or, when too long for one, broken after the unit's
+    name (GB/T 9704 breaks a long title at a natural place)."""
+    per_line = text_width(False) // (SIZES["title"] * TWIPS_PER_PT)
+    title, unit = report.title, report.unit
+    if len(title) <= per_line or not unit or not title.startswith(unit) or len(title) == len(unit):
+        return [title]
+    return [unit, title[len(unit):]]
+
+
 def body_xml(report: Report, refs: str) -> tuple[str, bool]:
     """The document body and whether its last section is landscape."""
-    out = [_p(_run(report.title), "Title")]
+    out = [_p(_run("\n".join(title_lines(report))), "Title")]
     if report.stamp:
         out.append(_p(_run(report.stamp, f'{_rfonts(FONTS["heading1"][0])}<w:color w:val="C00000"/>'),
                       ppr='<w:ind w:firstLine="0" w:firstLineChars="0"/><w:jc w:val="center"/>'))

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from .model import GridCell, Report, TableModel, column_widths
-from .docx import _RUN_IN, TWIPS_PER_PT, table_font, text_width
+from .docx import _RUN_IN, TWIPS_PER_PT, table_font, text_width, title_lines
 
 __all__ = ["html_text", "write_html"]
 
@@ -113,7 +113,7 @@ def _css_string(text: str):
 def html_text(report: Report) -> str:
     """The report as an HTML document (text)."""
     return _template().render(report=report, table_html=table_html, widths=_widths, run_in=_run_in,
-                              font=_font, css_string=_css_string)
+                              font=_font, css_string=_css_string, title_lines=title_lines)
 
 
 def write_html(report: Report, path: str | os.PathLike) -> Path:
