@@ -55,3 +55,38 @@ def test_broken_pdf_is_refused(tmp_path, pdfs):
     with pytest.raises(UnreadableFile) as exc:
         read_published(cut)
     assert exc.value.code in ("file-corrupt", "pdf-no-text")
+
+
+def test_last_years_pdf_as_previous(pdfs, tmp_path):
+    """`xxgk check this-year.xlsx --previous last-year.pdf`: 上年结转 compared with the PDF's 结转下年度."""
+    import json
+
+    from click.testing import CliRunner
+
+    from xxgk.cli import main
+    from xxgk.synth import balance
+    from xxgk.writer import write_report
+
+    previous = consistent(SEEDS["wide"])
+    values = {k: v for k, v in consistent(61).items() if k in ED.input_keys}
+    for key in values:
+        if key.startswith("t3.carried_over."):
+            values[key] = previous[key.replace("carried_over", "carry_forward")]
+        if key.startswith("t3.new_received."):
+            values[key] += 1000  # 一 + 二 larger: balancing raises 四, never 二
+    balance(ED, values)
+    year = YEAR + 1
+    findings = {}
+    for name, change in (("same", 0), ("wrong", 3)):
+        path = tmp_path / f"{name}.xlsx"
+        vals = dict(values)
+        vals["t3.carried_over.commercial"] += change
+        if change:
+            vals["t3.carry_forward.commercial"] += change
+        write_report(path, ED, unit=UNIT, unit_type="乡镇（街道）", year=year, values=vals)
+        result = CliRunner().invoke(main, ["check", str(path), "--previous", str(pdfs["wide"]), "--year", str(year),
+                                           "--format", "json"])
+        assert "Traceback" not in result.output, result.output
+        findings[name] = [f for f in json.loads(result.output)["files"][0]["findings"] if f["code"] == "prev-carry-over"]
+    assert findings["same"] == []
+    assert [f["keys"][0] for f in findings["wrong"]] == ["t3.carried_over.commercial", "t3.carried_over.total"]

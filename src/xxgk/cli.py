@@ -279,7 +279,7 @@ def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_w
               help="输出文件夹（每份报告一个工作簿）；只有一份报告时也可以是 .xlsx 文件名。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式：text 供阅读，json 供程序处理（与 check 的 JSON 相同，另有 output 和 sureness）。")
-@click.option("--edition", default=None, help="格式版本（默认 2021）。")
+@click.option("--edition", default=None, help="格式版本（默认按每份报告的内容和年度判断）。")
 def import_command(paths, out, fmt, edition) -> None:
     """\b
     读取已发布的年度报告（网页 .html、文本 .txt、Word .docx、带文字的 PDF，
