@@ -3,6 +3,7 @@
 import sys
 from pathlib import Path
 
+from xxgk.published.assemble import submission_from
 from xxgk.published.grid import TABLE_SHEET, GridBook, GridCell
 from xxgk.reader import read_book
 from xxgk.submission import Origin
@@ -40,10 +41,10 @@ def test_number_texts_become_numbers_other_texts_stay():
 
 def test_official_tables_read_exactly_with_origins():
     values = consistent(3)
-    sub = read_book(book_of(values), "report.html", ED, "html")
+    sub = submission_from(book_of(values), "report.html", ED, "html")
     assert sub.file_kind == "html" and not sub.ours
     assert {k: sub.cells[k].value for k in ED.cells} == {k: values[k] for k in ED.cells}
-    assert (sub.unit, sub.year) == (UNIT, YEAR)
+    assert (sub.unit, sub.year) == (UNIT, YEAR)  # from the title among the paragraphs
     t3 = [k for k in ED.cells if k.startswith("t3.")]
     assert {sub.cells[k].origin.table for k in t3} == {2}
     assert all(sub.cells[k].origin.row > 1 for k in ED.cells)

@@ -17,7 +17,8 @@ imported figure can be traced back to the document.
 All tables go one below the other (a blank row between) on one sheet,
 :data:`TABLE_SHEET`, so a table the writer split in two (a page break, two
 Word tables) reads as one; free text (title, paragraphs) goes on
-:data:`TEXT_SHEET`, one paragraph per row.  Texts that are exactly a number
+:data:`TEXT_SHEET`, one paragraph per row (not listed in ``sheet_names``:
+labels are searched in the tables only; :meth:`GridBook.text` gives it).  Texts that are exactly a number
 ("12", "1,234", "0.5000") become numbers, as Excel would store them; any
 other text stays text for :func:`xxgk.values.parse_number` to judge.
 Standard library only.
@@ -58,11 +59,15 @@ class GridCell:
 def cell_text(text: str) -> str:
     """A cell's text as kept: no-break and ideographic spaces made plain and
     runs of spaces collapsed; line breaks kept (a wrapped label)."""
+    if text.isdigit() or (text.isalnum() and "\n" not in text):
+        return text
     lines = (_SPACE.sub(" ", line).strip() for line in str(text).replace("\r", "\n").split("\n"))
     return "\n".join(line for line in lines if line)
 
 
 def _raw(text: str) -> RawCell:
+    if text.isascii() and text.isdigit():
+        return RawCell(Decimal(text), None, NUMBER)
     plain = unicodedata.normalize("NFKC", text).strip()
     if _NUMBER_TEXT.fullmatch(plain):
         return RawCell(Decimal(plain.replace(",", "")), None, NUMBER)
@@ -140,7 +145,10 @@ class GridBook:
     # what the reader uses ---------------------------------------------------------
     @property
     def sheet_names(self) -> list[str]:
-        return [TABLE_SHEET, TEXT_SHEET]
+        """Only the tables are searched for labels (the paragraphs, read for
+        title and prose by :mod:`xxgk.published.sections`, would only slow
+        the search and offer false matches); the text sheet stays readable."""
+        return [TABLE_SHEET]
 
     def has_sheet(self, name: str) -> bool:
         return name in self._cells

@@ -98,8 +98,8 @@ def _read_pages(path: str | Path) -> tuple[list[_Piece], list[tuple[str, Origin]
     from the lines with pdfplumber's lattice algorithm (edges merged, their
     intersections made into cells, cells into tables)."""
     pieces: list[_Piece] = []
-    paragraphs: list[tuple[str, Origin]] = []
     lines: list[tuple[str, Origin]] = []  # every text line of the document (tables included)
+    text_lines: list[dict] = []  # text lines outside the tables
     chars = 0
     pdf = _open(path)
     try:
@@ -107,21 +107,21 @@ def _read_pages(path: str | Path) -> tuple[list[_Piece], list[tuple[str, Origin]
             raise UnreadableFile(path, f"PDF 有 {len(pdf)} 页，超过 {MAX_PAGES} 页，不是一份年度报告", code="file-too-large")
         for number in range(1, len(pdf) + 1):
             try:
-                page_pieces, page_paragraphs, page_chars, page_lines = _read_page(pdf[number - 1], number)
+                page_pieces, page_text, page_chars, page_lines = _read_page(pdf[number - 1], number)
             except UnreadableFile:
                 raise
             except Exception:
                 raise UnreadableFile(path, f"PDF 第 {number} 页已损坏，无法读取", code="file-corrupt") from None
             pieces += page_pieces
-            paragraphs += page_paragraphs
+            text_lines += page_text
             chars += page_chars
             lines += page_lines
     finally:
         pdf.close()
-    return pieces, paragraphs, chars, lines
+    return pieces, _paragraphs(text_lines), chars, lines
 
 
-def _read_page(page, number: int) -> tuple[list[_Piece], list[tuple[str, Origin]], int, list[tuple[str, Origin]]]:
+def _read_page(page, number: int) -> tuple[list[_Piece], list[dict], int, list[tuple[str, Origin]]]:
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
@@ -148,7 +148,13 @@ def _read_page(page, number: int) -> tuple[list[_Piece], list[tuple[str, Origin]
                                                and b[1] - 1 <= (c[2] + c[4]) / 2 <= b[3] + 1 for b in boxes)]
         every = [(ln["text"], Origin(page=number, line=_line_of(tops, ln["top"]))) for ln in _lines(chars)
                  if not _PAGE_NUMBER.match(ln["text"].strip())]
-        return pieces, _paragraphs(_lines(outside), number, tops), len(chars), every
+        text_lines = [dict(ln, page=number, line=_line_of(tops, ln["top"])) for ln in _lines(outside)
+                      if ln["text"].strip() and not _PAGE_NUMBER.match(ln["text"].strip())]
+        if text_lines:  # the page's text margins: a line short of the right one ends a paragraph
+            left, right = min(ln["x0"] for ln in text_lines), max(ln["x1"] for ln in text_lines)
+            for ln in text_lines:
+                ln.update(left=left, right=right)
+        return pieces, text_lines, len(chars), every
     finally:
         textpage.close()
 
@@ -295,26 +301,23 @@ def _join_broken_row(before: _Piece, after: _Piece) -> None:
         after.rows[0] = sorted(after.rows[0] + moved)
 
 
-def _paragraphs(lines: list[dict], page: int, tops: list[float]) -> list[tuple[str, Origin]]:
-    """Text lines outside the tables, lines filling the width joined into paragraphs."""
-    kept = [ln for ln in lines if ln["text"].strip() and not _PAGE_NUMBER.match(ln["text"].strip())]
-    if not kept:
-        return []
-    right = max(ln["x1"] for ln in kept)
-    left = min(ln["x0"] for ln in kept)
+def _paragraphs(lines: list[dict]) -> list[tuple[str, Origin]]:
+    """Text lines outside the tables joined into paragraphs, across pages too:
+    a line short of the right margin ends a paragraph; an indented line or a
+    heading (“二、”, “（一）”) starts one."""
     out: list[tuple[str, Origin]] = []
     current = ""
     origin = None
-    for ln in kept:
+    for ln in lines:
         text = ln["text"].strip()
         char = max(ln["bottom"] - ln["top"], 6.0)
-        if current and (ln["x0"] > left + 1.5 * char or _HEADING.match(text)):  # indented, or a heading
+        if current and (ln["x0"] > ln["left"] + 1.5 * char or _HEADING.match(text)):
             out.append((current, origin))
             current = ""
         if not current:
-            origin = Origin(page=page, line=_line_of(tops, ln["top"]))
+            origin = Origin(page=ln["page"], line=ln["line"])
         current += text
-        if ln["x1"] < right - 2 * char:  # a short line ends its paragraph
+        if ln["x1"] < ln["right"] - 2 * char:
             out.append((current, origin))
             current = ""
     if current:
