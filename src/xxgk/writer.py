@@ -165,7 +165,7 @@ def _add_sheet(wb: Any, name: str) -> Any:
 
 def _number(value: Any) -> Decimal | None:
     """The numeric value a SUM would see (text and blanks count as nothing)."""
-    if value is None or isinstance(value, (str, bool)):
+    if value is None or isinstance(value, (str, bool, _dt.date)):
         return None
     if isinstance(value, float):
         return Decimal(repr(value))
