@@ -12,7 +12,9 @@ import pytest
 
 from xxgk.meta import defined_name
 from xxgk.template import write_template
-from xxgk.writer import CHECK_COLUMNS, FAIL, PASS, check_rows, write_report
+from xxgk.checker import check_submission
+from xxgk.reader import read_workbook
+from xxgk.writer import CHECK_COLUMNS, FAIL, MARK_FILL, PASS, check_rows, write_report
 
 from test_template import ED, LAYOUTS, difference, random_values, value_of
 
@@ -83,7 +85,8 @@ def recalculated(tmp_path_factory):
     typed = fill_with_openpyxl(blank, other, tmp / "typed.xlsx")
     files = lo_recalculate([tmp / "good.xlsx", tmp / "broken.xlsx", typed], tmp)
     loaded = {p.stem: openpyxl.load_workbook(p, data_only=True) for p in files}
-    return loaded, {"good": good, "broken": broken, "typed": other}
+    loaded["paths"] = {p.stem: p for p in files}
+    return loaded, {"good": good, "broken": broken, "typed": other, "inst": inst}
 
 
 @pytest.mark.parametrize("name", ["good", "typed"])
@@ -103,3 +106,42 @@ def test_injected_inconsistency_fails_exactly_its_checks(recalculated):
     for k in failed:
         assert Decimal(str(status[k][1])) == expected[k]
     assert {s for k, (s, _) in status.items() if k not in failed} == {PASS}
+
+
+@pytest.mark.parametrize("name", ["good", "typed", "broken"])
+def test_checker_agrees_with_the_recalculated_file(recalculated, name):
+    """The file as LibreOffice saved it (cached results its own) checks as ours:
+    no stale cache, no changed formula; only the injected rule fails."""
+    books, values = recalculated
+    result = check_submission(read_workbook(books["paths"][name]))
+    codes = {f.code for f in result.findings}
+    assert not codes & {"stale-cache", "formula-changed", "names-missing", "wrong-edition", "template-version"}
+    failed = {f.rule for f in result.errors}
+    assert failed == ({values["inst"].id} if name == "broken" else set())
+
+
+def _pink_pixels(ppm: Path) -> int:
+    """Pixels of the mark fill (#FFC7CE) in a binary PPM page image."""
+    data = ppm.read_bytes()
+    parts = data.split(maxsplit=4)  # P6, width, height, maxval, pixels
+    width, height, pixels = int(parts[1]), int(parts[2]), parts[4]
+    target = bytes.fromhex(MARK_FILL.lstrip("#"))
+    return sum(1 for i in range(0, width * height * 3, 3) if pixels[i:i + 3] == target)
+
+
+def test_conditional_formatting_as_libreoffice_shows_it(recalculated, tmp_path):
+    """Rendered by LibreOffice: a consistent report has no red mark anywhere,
+    a broken one has (the conditional formats and the 校验 status)."""
+    books, _ = recalculated
+    profile = tmp_path / "lo_profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+    paths = [books["paths"]["good"], books["paths"]["broken"]]
+    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), *map(str, paths)], check=True, capture_output=True, timeout=180)
+    pink = {}
+    for p in paths:
+        subprocess.run(["pdftoppm", "-r", "20", str(tmp_path / f"{p.stem}.pdf"), str(tmp_path / p.stem)],
+                       check=True, capture_output=True, timeout=120)
+        pink[p.stem] = sum(_pink_pixels(f) for f in tmp_path.glob(f"{p.stem}-*.ppm"))
+    assert pink["good"] == 0 and pink["broken"] > 0
