@@ -1,9 +1,8 @@
 """Build workbooks for the reader's tests, everything derived from the edition.
 
-* :func:`write_ours` -- a workbook shaped like our template (metadata sheet,
-  defined names, table sheets at the layout positions), optionally with
-  rows inserted above the tables (names pointing to the shifted cells), as
-  a unit's Excel would leave it.
+* :func:`write_ours` -- our template as the real writer fills it, optionally
+  changed at the file level as a unit's Excel would leave it (rows inserted
+  above the tables, names lost, totals typed over, sheets deleted).
 * :func:`write_foreign` -- a body's own workbook: the official labels and
   numbers placed anywhere (several tables on one sheet, other sheet names),
   with labels rewritten (half-width brackets, aliases), tables left out.
@@ -13,6 +12,7 @@
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -71,51 +71,87 @@ def write_ours(
     meta: Mapping[str, str] | None = None,
     omit_tables: tuple[str, ...] = (),
 ) -> Path:
-    """Our template, filled.  ``shift`` rows are inserted above every table
-    (the defined names follow, as Excel moves them); formula cells get a
-    SUM formula with the value as cached result unless ``formulas`` is off;
-    ``drop_names`` are cell keys whose defined name is left out; the sheets
-    of ``omit_tables`` are left out (their names too)."""
+    """Our template, filled by the real writer (:func:`xxgk.writer.write_report`),
+    then changed the way a unit's Excel would leave it, at the file level so
+    every cached result stays: ``shift`` rows inserted above every table
+    (references and defined names follow, as in Excel); ``formulas`` off: every
+    total typed over its formula; ``drop_names``: cell keys whose defined name
+    is gone; ``meta``: fields of the metadata sheet changed; ``omit_tables``:
+    table sheets deleted."""
+    from unittest import mock
+
+    from xxgk import writer
+
     ed = ed or edition()
-    wb = xlsxwriter.Workbook(str(path))
-    info_ws = wb.add_worksheet(INFO_SHEET)
-    fields = {"unit": unit, "unit_type": unit_type, "year": year, **(info or {})}
-    for i, f in enumerate(ed.info_fields):
-        info_ws.write_string(2 + i, 0, f.label + ("（必填）" if f.required else ""))
-        _write_cell(info_ws, 2 + i, 1, fields.get(f.key))
-        wb.define_name(defined_name(f"info.{f.key}"), f"={sheet_ref(INFO_SHEET)}{a1(2 + i, 1, True)}")
-    for key, lay in layouts(ed).items():
-        if key in omit_tables:
-            continue
-        ws = wb.add_worksheet(lay.table.sheet)
-        for reg in lay.labels:
-            ws.write_string(reg.r1 + shift, reg.c1, reg.text)
-        for ckey, reg in lay.cells.items():
-            row, col = reg.r1 + shift, reg.c1
-            spec = ed.cells[ckey]
-            if formulas and not spec.is_input:
-                terms = ",".join(a1(lay.cells[t].r1 + shift, lay.cells[t].c1) for t in spec.formula_terms)
-                ws.write_formula(row, col, f"=SUM({terms})", None, _excel(values.get(ckey, 0)))
-            else:
-                _write_cell(ws, row, col, values.get(ckey))
-            if ckey not in drop_names:
-                wb.define_name(defined_name(ckey), f"={sheet_ref(lay.table.sheet)}{a1(row, col, True)}")
-    prose_ws = wb.add_worksheet(ed.prose_sheet)
-    for i, s in enumerate(ed.prose_sections):
-        row = 2 + 4 * i
-        prose_ws.write_string(row, 0, s.label)
-        prose_ws.write_string(row + 1, 0, s.hint)
-        _write_cell(prose_ws, row + 2, 0, (prose or {}).get(s.key))
-        wb.define_name(defined_name(f"prose.{s.key}"), f"={sheet_ref(ed.prose_sheet)}{a1(row + 2, 0, True)}")
-    meta_ws = wb.add_worksheet(META_SHEET)
-    rows = dict(meta_rows(edition=ed.edition, unit=unit, unit_type=unit_type, year=year))
-    rows.update(meta or {})
-    for r, (field, value) in enumerate(rows.items()):
-        meta_ws.write_string(r, 0, field)
-        meta_ws.write_string(r, 1, value)
-    meta_ws.hide()
-    wb.close()
+    inputs = {k: v for k, v in values.items() if ed.cells[k].is_input}
+    typed = {} if formulas else {k: v for k, v in values.items() if not ed.cells[k].is_input}
+    rows = writer.meta_rows
+    info = dict(info or {})
+    # what staff typed in 基本信息 may differ from what the district wrote in the metadata
+    shown = {"unit": info.pop("unit", unit), "unit_type": info.pop("unit_type", unit_type), "year": info.pop("year", year)}
+    meta = {"unit": unit, "unit_type": unit_type, "year": str(year), **(meta or {})}
+
+    def with_meta(**kw: Any) -> list[tuple[str, str]]:
+        return [(f, meta.get(f, v)) for f, v in rows(**kw)]
+
+    with mock.patch.object(writer, "meta_rows", with_meta):
+        writer.write_report(path, ed, **shown, values=inputs, overrides=typed, prose=prose, info=info)
+    sheets = {ed.table(t).sheet for t in omit_tables}
+    if shift or drop_names or sheets:
+        _edit_zip(path, ed, shift, {defined_name(k) for k in drop_names}, sheets)
     return path
+
+
+_CELL_REF = re.compile(r"(?<![A-Za-z0-9_!'.])(\$?[A-Z]{1,3}\$?)(\d+)(?![0-9(])")
+
+
+def _shift_refs(text: str, rows: int) -> str:
+    """Move every same-sheet A1 reference down ``rows`` rows (absolute ones too:
+    inserting rows moves everything below)."""
+    return _CELL_REF.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + rows}", text)
+
+
+def _edit_zip(path: Path, ed: Edition, shift: int, dropped: set[str], omitted: set[str]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    book = parts["xl/workbook.xml"].decode("utf-8")
+    rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    sheet_files = {}
+    for m in re.finditer(r'<sheet name="([^"]+)" sheetId="\d+" r:id="(rId\d+)"/>', book):
+        target = re.search(rf'Id="{m.group(2)}"[^>]*Target="([^"]+)"', rels) or \
+            re.search(rf'Target="([^"]+)"[^>]*Id="{m.group(2)}"', rels)
+        sheet_files[m.group(1)] = "xl/" + target.group(1).lstrip("/").removeprefix("xl/")
+    tables = {t.sheet for t in ed.tables}
+
+    def name_entry(m: re.Match[str]) -> str:
+        name, ref = m.group(1), m.group(2)
+        sheet = ref.split("!")[0].strip("=").strip("'")
+        if name in dropped or sheet in omitted:
+            return ""
+        if shift and sheet in tables:
+            head, _, cell = ref.partition("!")
+            return f'<definedName name="{name}">{head}!{_shift_refs(cell, shift)}</definedName>'
+        return m.group(0)
+
+    book = re.sub(r'<definedName name="([^"]+)">([^<]*)</definedName>', name_entry, book)
+    for sheet in omitted:
+        book = re.sub(rf'<sheet name="{re.escape(sheet)}"[^>]*/>', "", book)
+        del parts[sheet_files[sheet]]
+    parts["xl/workbook.xml"] = book.encode("utf-8")
+    if shift:
+        for sheet in tables - omitted:
+            xml = parts[sheet_files[sheet]].decode("utf-8")
+            xml = re.sub(r'(<(?:row|c|mergeCell|dataValidation|conditionalFormatting|selection|pane|dimension)\b[^>]*?'
+                         r'\b(?:r|ref|sqref|topLeftCell|activeCell)=")([^"]*)"',
+                         lambda m: m.group(1) + _shift_refs(m.group(2), shift) + '"', xml)
+            xml = re.sub(r"(<(?:f|formula)>)([^<]*)(</(?:f|formula)>)",
+                         lambda m: m.group(1) + _shift_refs(m.group(2), shift) + m.group(3), xml)
+            parts[sheet_files[sheet]] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
 
 
 Transform = Callable[[str], str]

@@ -16,8 +16,10 @@ from xxgk.annotate import AUTHOR, FILLS, MARK_FORMULA, RESULT_SHEET, annotate, a
 from xxgk.checker import check_submission
 from xxgk.cli import main
 
-openpyxl = pytest.importorskip("openpyxl")
-reader = pytest.importorskip("xxgk.reader")
+import openpyxl
+
+import reader_fixtures as fixtures
+from xxgk import reader
 
 
 def digest(path) -> str:
@@ -143,7 +145,6 @@ def test_libreoffice_resaved_copy_has_same_findings(wrong, tmp_path):
 
 def test_not_ours_workbook_end_to_end(tmp_path):
     """A body's own table: totals are typed, R1 reports the wrong one; “/” is R11."""
-    fixtures = pytest.importorskip("reader_fixtures")
     values = dict(consistent_values(6))
     inst = instances("R1")[2]
     blank = inst.rhs[0].key

@@ -10,8 +10,6 @@ from click.testing import CliRunner
 from test_checker import ED, POS, consistent_values, instances, write_filled
 from xxgk.cli import main
 
-pytest.importorskip("xxgk.reader")
-
 
 def run(*args):
     return CliRunner().invoke(main, ["check", *map(str, args)])

@@ -212,3 +212,11 @@ def test_chart_breakdown_is_the_items_of_the_grand_total(tmp_path, edition):
     assert got == expected
     assert ws.cell(3 + len(items), 2).value in (None, "", "分类")  # nothing more in the list
     assert sum(result.sums[k] for k in items) == result.sums["t3.total_results.total"]
+
+
+def test_no_test_skips_our_own_modules():
+    """A broken import in our code must fail the suite, not skip 25 tests."""
+    here = Path(__file__).parent
+    offenders = [p.name for p in here.glob("*.py") if "importorskip(" in p.read_text("utf-8")
+                 and p.name != Path(__file__).name]
+    assert offenders == []
