@@ -415,3 +415,15 @@ def test_render_then_import_gives_the_same_figures(tmp_path, fmt):
         (o,) = render_paths([src], tmp_path / f"{src.stem}.{fmt}")
         assert o.status == "written"
         assert_round_trip(src, o.out)
+
+
+def test_long_title_breaks_after_the_unit(tmp_path):
+    from xxgk.render.docx import title_lines
+
+    report = build_report(read_workbook(SEED))
+    assert title_lines(report) == ["湛北路街道办事处", "2021年政府信息公开工作年度报告"]
+    report.title, report.unit = "青溪区2025年政府信息公开工作年度报告", "青溪区"
+    assert title_lines(report) == [report.title]  # fits on one line
+    (o,) = render_paths([SEED], tmp_path / "seed.docx")
+    title = docx.Document(str(o.out)).paragraphs[0]
+    assert title.style.name == "Title" and title.text == "湛北路街道办事处\n2021年政府信息公开工作年度报告"

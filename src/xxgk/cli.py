@@ -332,7 +332,8 @@ def import_command(paths, out, fmt, edition) -> None:
 @click.option("--force", is_flag=True,
               help="有错误的报告也生成，每页标明“草稿（未通过校验）”（默认不生成，只列出错误）。")
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False),
-              help="上一年度的报告（工作簿）：校验与上年的衔接；汇总报告起草的第一部分写明与上年相比的变化。")
+              help="上一年度的报告（工作簿，或已发布的网页、Word、PDF、文本）：校验与上年的衔接；"
+                   "汇总报告起草的第一部分写明与上年相比的变化。")
 @click.option("--compile", "compile_", is_flag=True,
               help="不生成报告，而是把各单位的第一、五、六部分按单位汇编为一份 Word 文档（--out 为 .docx 文件）。")
 @click.option("--edition", default=None, help="格式版本（默认 2021）。")

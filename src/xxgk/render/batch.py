@@ -10,6 +10,7 @@ collecting every unit's prose sections, for the office drafting its own.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 import shutil
@@ -41,7 +42,7 @@ class RenderOutcome:
     path: str  # the input
     out: Path | None  # the document written
     status: str  # written / draft / refused / unreadable / failed
-    result: CheckResult | None = None
+    result: CheckResult | None = None  # the check (its submission kept only when refused)
     message: str = ""
 
 
@@ -155,7 +156,9 @@ def _prepare(path: str, job: _Job | None = None) -> tuple[RenderOutcome, str, by
     if result.errors and not job.force:
         return RenderOutcome(path, None, "refused", result), "", None
     report = build_report(sub, result, edition=job.edition, previous=job.previous, date=job.date)
-    outcome = RenderOutcome(path, None, "draft" if result.errors else "written", result)
+    # the batch keeps each written report's findings, not its workbook's every cell
+    outcome = RenderOutcome(path, None, "draft" if result.errors else "written",
+                            dataclasses.replace(result, submission=None))
     return outcome, output_name(sub, job.kind), _document_bytes(report, job.kind)
 
 
@@ -207,7 +210,7 @@ def render_paths(
     inputs = list(inputs)
     files = expand_paths(inputs)
     if not files:
-        raise RenderError("没有找到要生成报告的工作簿（.xlsx、.xlsm、.xls、.et）")
+        raise RenderError("没有找到要生成报告的工作簿或报告文件（.xlsx、.html、.docx、.pdf、.txt 等）")
     out = Path(out)
     to_folder = (len(files) > 1 or any(Path(p).is_dir() for p in inputs) or out.is_dir()
                  or str(out).endswith(("/", os.sep)))
@@ -286,7 +289,7 @@ def compile_prose(
     ed = edition if isinstance(edition, Edition) else load_edition(edition or DEFAULT_EDITION)
     files = expand_paths(list(inputs))
     if not files:
-        raise RenderError("没有找到要汇编的工作簿（.xlsx、.xlsm、.xls、.et）")
+        raise RenderError("没有找到要汇编的工作簿或报告文件（.xlsx、.html、.docx、.pdf、.txt 等）")
     out = Path(out)
     if out.suffix.lower() != ".docx":
         raise RenderError(f"汇编文件须为 .docx，而“{out.name}”不是")
