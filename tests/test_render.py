@@ -427,3 +427,16 @@ def test_long_title_breaks_after_the_unit(tmp_path):
     (o,) = render_paths([SEED], tmp_path / "seed.docx")
     title = docx.Document(str(o.out)).paragraphs[0]
     assert title.style.name == "Title" and title.text == "湛北路街道办事处\n2021年政府信息公开工作年度报告"
+
+
+def test_parallel_batch_writes_the_same_files(tmp_path, monkeypatch):
+    import xxgk.render.batch as batch
+
+    one = render_paths([SUBMISSIONS], tmp_path / "one", fmt="docx", force=True, jobs=1, date="2026-01-20")
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
+    two = render_paths([SUBMISSIONS], tmp_path / "two", fmt="docx", force=True, jobs=2, date="2026-01-20")
+    assert [(o.path, o.status, o.out.name) for o in one] == [(o.path, o.status, o.out.name) for o in two]
+    assert {o.status for o in two} == {"written", "draft"}
+    for a, b in zip(one, two):
+        assert a.out.read_bytes() == b.out.read_bytes()
+        assert [f.message for f in a.result.findings] == [f.message for f in b.result.findings]
