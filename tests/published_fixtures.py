@@ -209,13 +209,14 @@ def html_page(values: Mapping[str, Decimal], *, unit: str = UNIT, year: int = YE
 def docx_report(path, values: Mapping[str, Decimal], *, unit: str = UNIT, year: int = YEAR,
                 prose: Mapping[str, str] = PROSE, split: Mapping[str, int] | None = None,
                 page_break_in: Mapping[str, int] | None = None, narrow_first: str | None = None,
-                variant: Variant = PLAIN, borders: bool = True, ed: Edition = ED):
+                variant: Variant = PLAIN, borders: bool = True, repeat_header: int = 0, ed: Edition = ED):
     """A report as a Word document: title, sections, the tables with merged
     cells (``split``: a table broken into two Word tables with a paragraph
     between; ``page_break_in``: a page break before that row of a table, so
     that a PDF made from it has the table across two pages; ``narrow_first``:
     the table whose first column is so narrow that its label stands one
-    character per line; ``borders``: False for tables printed without lines)."""
+    character per line; ``borders``: False for tables printed without lines;
+    ``repeat_header``: that many header rows repeated on every page)."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -237,7 +238,8 @@ def docx_report(path, values: Mapping[str, Decimal], *, unit: str = UNIT, year: 
         for n, piece in enumerate(pieces):
             if n:
                 document.add_paragraph("（续表）")
-            _docx_table(document, piece, (page_break_in or {}).get(table_key), table_key == narrow_first, borders)
+            _docx_table(document, piece, (page_break_in or {}).get(table_key), table_key == narrow_first, borders,
+                        repeat_header)
     return document.save(str(path)) or path
 
 
@@ -262,7 +264,7 @@ def _page_number_footer(document) -> None:
 
 
 def _docx_table(document, rows: list[list[GridCell]], break_before: int | None, narrow_first: bool,
-                borders: bool = True) -> None:
+                borders: bool = True, repeat_header: int = 0) -> None:
     from docx.shared import Pt
 
     width = sum(c.colspan for c in rows[0])
@@ -296,6 +298,12 @@ def _docx_table(document, rows: list[list[GridCell]], break_before: int | None, 
         paragraph = target.paragraphs[0]
         if cell.text:
             paragraph.add_run(cell.text).font.size = Pt(7)
+    for row in table.rows[:repeat_header]:  # header rows Word repeats at the top of every page
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:tblHeader"))
     if break_before is not None:
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn

@@ -17,7 +17,7 @@ from published_fixtures import ED, PROSE, UNIT, YEAR, consistent, docx_report, s
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 
-SEEDS = {"narrow": 5, "wide": 1}
+SEEDS = {"narrow": 5, "wide": 1, "repeated": 8}
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,9 @@ def pdfs(tmp_path_factory):
     """Every PDF of this module, converted in one soffice call."""
     folder = tmp_path_factory.mktemp("pdf")
     docs = [docx_report(folder / "narrow.docx", consistent(SEEDS["narrow"]), narrow_first="t3", page_break_in={"t3": 14}),
-            docx_report(folder / "wide.docx", consistent(SEEDS["wide"]), page_break_in={"t3": 20})]
+            docx_report(folder / "wide.docx", consistent(SEEDS["wide"]), page_break_in={"t3": 20}),
+            docx_report(folder / "repeated.docx", consistent(SEEDS["repeated"]), page_break_in={"t3": 16},
+                        repeat_header=3)]
     return {p.stem: p for p in soffice_pdfs(docs, folder / "out")}
 
 

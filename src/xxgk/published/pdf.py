@@ -272,11 +272,30 @@ def _grid_cells(piece: _Piece) -> list[list[GridCell]]:
     return rows
 
 
+def _texts(row: list[tuple]) -> list[tuple[int, str]]:
+    return [(c, re.sub(r"\s+", "", t)) for c, _, _, t, _ in row]
+
+
 def _join_broken_row(before: _Piece, after: _Piece) -> None:
-    """A row broken by the page end: the first row of ``after`` holds only
-    the rest of some labels (no number) -- append its texts to the cells of
-    ``before``'s last row in the same columns and drop it."""
+    """``after`` continues ``before`` on the next page.  Header rows repeated
+    at its top are dropped; then a row broken by the page end -- the first
+    row of ``after`` holding only the rest of some labels, in columns where
+    ``before``'s last row has a label (never a number) -- is appended to
+    those labels and dropped."""
     if not after.rows or not before.rows:
+        return
+    repeated = 0
+    while (repeated < len(after.rows) and repeated < len(before.rows)
+           and _texts(after.rows[repeated]) == _texts(before.rows[repeated])
+           and not any(_NUMBER.match(t) for _, t in _texts(after.rows[repeated]) if t)):
+        repeated += 1
+    if repeated:
+        spill = [(c, rs - (repeated - r), cs, t, line) for r in range(repeated)
+                 for c, rs, cs, t, line in after.rows[r] if r + rs > repeated]
+        after.rows = after.rows[repeated:]
+        if after.rows:
+            after.rows[0] = sorted(after.rows[0] + spill)
+    if not after.rows:
         return
     first = after.rows[0]
     texts = [t for _, _, _, t, _ in first if t.strip()]
@@ -290,9 +309,12 @@ def _join_broken_row(before: _Piece, after: _Piece) -> None:
         for i, (c, rs, cs, t, line) in enumerate(row):
             if r + rs == len(before.rows):  # reaches the bottom of the piece
                 ends[c] = (r, i)
+    targets = {c: ends.get(c) for c, _, _, t, _ in first if t.strip()}
+    if any(at is None or _NUMBER.match(before.rows[at[0]][at[1]][3].strip()) for at in targets.values()):
+        return  # not the rest of labels: leave both rows as they are
     for c, _, _, text, _ in first:
-        if text.strip() and c in ends:
-            r, i = ends[c]
+        if text.strip():
+            r, i = targets[c]
             cc, rs, cs, t, line = before.rows[r][i]
             before.rows[r][i] = (cc, rs, cs, t + text, line)
     moved = [(c, rs - 1, cs, t, line) for c, rs, cs, t, line in first if rs > 1]  # cells spanning on down
