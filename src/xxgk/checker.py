@@ -82,6 +82,7 @@ MESSAGES: dict[str, str] = {
     "knock-on": "（{target} 是公式，请不要在此填写数字：这是 {root} 引起的，改正 {root} 后会自动更正）",
     "not-filled": "{tables}中没有填写任何数字，视为未填写；请填写后重新报送（没有发生的事项请填 0）。",
     "info-missing": "“{sheet}”中的“{label}”未填写；请填写后重新报送。",
+    "unit-type-missing": "{label}{what}，以下合理性核对未进行：{rules}。{fix}",
 }
 
 # Findings about a cell the body must fix (a total typed over, a changed
@@ -697,6 +698,22 @@ def _missing_info(run: _Run, sub: Submission, edition: Edition) -> None:
                     [INFO_PREFIX + f.key])
 
 
+def _unit_type_unknown(run: _Run, sub: Submission, edition: Edition) -> None:
+    """Say which plausibility rules did not run because the unit type is
+    missing or not one of the edition's (a summary has no type of its own)."""
+    needing = [r for r in edition.rules if r.kind.startswith("unit_type")]
+    if run.unit_type is not None or not needing or sub.kind == "summary":
+        return
+    text = _unit_type_text(sub)
+    field = next((f for f in edition.info_fields if f.choices_from), None)
+    run.add("unit-type-missing", _render(
+        MESSAGES["unit-type-missing"], what=f"填写的“{text}”不是可选的单位类型" if text else "未填写",
+        rules="；".join(r.title for r in needing),
+        fix=f"请在“{edition.info_sheet}”中从下拉列表选择。" if sub.ours else "",
+        label=field.label if field else "单位类型"),
+        [INFO_PREFIX + field.key] if field and sub.ours else [])
+
+
 def _merge(own: list[Finding], reading: Iterable[Finding]) -> list[Finding]:
     """Own findings plus the reader's, without the same finding twice."""
     seen = {(f.code, f.sheet, tuple(f.cells)) for f in own}
@@ -729,6 +746,7 @@ def check_submission(
     if empty:
         run.add("not-filled", _render(MESSAGES["not-filled"], tables="、".join(t.sheet for t in ed.tables)))
     _missing_info(run, sub, ed)
+    _unit_type_unknown(run, sub, ed)
     if previous is not None and run.previous is None:
         run.add("previous-other-unit", _render(MESSAGES["previous-other-unit"], unit=sub.unit,
                                                previous=previous.unit), severity="info")

@@ -40,6 +40,7 @@ CODES: dict[str, tuple[str, str]] = {
     "wrong-year": ("error", "报告年度不符"),
     "info-missing": ("error", "基本信息（单位名称）未填写"),
     "not-filled": ("error", "工作簿未填写任何数字"),
+    "unit-type-missing": ("info", "单位类型未填写，需要单位类型的合理性核对未进行"),
     "not-our-template": ("info", "非本系统模板，已按官方标签定位表格"),
     "names-missing": ("info", "模板的单元格名称缺失，已按版式位置读取"),
     "table-duplicated": ("warning", "同一张表出现在多个工作表中，只读取了其中一份"),

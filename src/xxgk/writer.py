@@ -475,7 +475,9 @@ def _write_info(wb: Any, ctx: _Ctx) -> None:
     ws.set_column(1, 1, 44)
     ws.set_column(2, 2, 30)
     ws.merge_range(0, 0, 0, 2, ctx.edition.info_sheet, ctx.styles["title"])
-    locked = {f.key for f in ed.info_fields} if ctx.summary else {"unit", "unit_type"} if ctx.lock_unit else set()
+    # a roster fills and locks the unit's name and type; a type it does not give stays a drop-down for the unit
+    given = {k for k in ("unit", "unit_type") if _info_value(ctx, k) not in (None, "")}
+    locked = {f.key for f in ed.info_fields} if ctx.summary else given if ctx.lock_unit else set()
     for f in ed.info_fields:
         row, col = info_positions(ed)[f.key]
         ws.set_row(row, 24)
