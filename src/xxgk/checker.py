@@ -82,6 +82,7 @@ MESSAGES: dict[str, str] = {
     "knock-on": "（{target} 是公式，请不要在此填写数字：这是 {root} 引起的，改正 {root} 后会自动更正）",
     "not-filled": "{tables}中没有填写任何数字，视为未填写；请填写后重新报送（没有发生的事项请填 0）。",
     "info-missing": "“{sheet}”中的“{label}”未填写；请填写后重新报送。",
+    "previous-blank": "上年报告中 {cells} 为空，无法核对“{title}”，未作比较。",
     "unit-type-missing": "{label}{what}，以下合理性核对未进行：{rules}。{fix}",
 }
 
@@ -268,6 +269,7 @@ class _Run:
         self.findings: list[Finding] = []
         self.defining = _defining_instances(edition)
         self.incomparable: dict[str, list[str]] = {}  # rule id -> last year's keys its edition lacks
+        self.previous_blank: set[str] = set()  # last year's cells that held no number
 
     # -- positions and findings ------------------------------------------------
     def where(self, keys: Iterable[str]) -> tuple[str | None, list[str]]:
@@ -389,8 +391,8 @@ class _Run:
         total = ZERO
         for t in terms:
             if t.previous:
-                if self.previous is None or t.key not in self.previous:
-                    return None  # no report of last year, or its edition has no such cell
+                if self.previous is None or t.key not in self.previous or t.key in self.previous_blank:
+                    return None  # no report, its edition has no such cell, or the cell was blank (said once)
                 v = self.previous[t.key]
             else:
                 v = self.values[t.key]
@@ -698,6 +700,55 @@ def _missing_info(run: _Run, sub: Submission, edition: Edition) -> None:
                     [INFO_PREFIX + f.key])
 
 
+def previous_blank_keys(previous: Submission, edition: Edition) -> set[str]:
+    """Cells of last year's report whose value is not known: blank inputs, and
+    totals with a blank item (their sum would count it as 0) or blank themselves."""
+    blank: set[str] = set()
+
+    def unknown(key: str) -> bool:
+        spec, cv = edition.cells[key], previous.cells.get(key)
+        if spec.is_input:  # a cell last year's edition lacks is said by _say_incomparable
+            return cv is not None and _no_number(cv)
+        if cv is not None and not cv.formula and not _no_number(cv):
+            return False  # a typed total is what the report showed
+        return any(unknown(k) for k in spec.formula_terms)
+
+    for key in edition.cells:
+        if unknown(key):
+            blank.add(key)
+    return blank
+
+
+def _blank_items(edition: Edition, key: str, blank: set[str]) -> list[str]:
+    """The blank input cells behind an unknown previous-year cell."""
+    spec = edition.cells[key]
+    if spec.is_input or not spec.formula_terms:
+        return [key]
+    return [k for t in spec.formula_terms if t in blank for k in _blank_items(edition, t, blank)]
+
+
+def _uncompared(run: _Run, previous: Submission | None) -> None:
+    """One info per previous-year rule that could not be checked because last
+    year's cells were blank (no finding computed as if they were 0)."""
+    if previous is None or run.previous is None or not run.previous_blank:
+        return
+    by_rule: dict[str, list[str]] = {}
+    rules = {}
+    for inst in run.edition.rule_instances:
+        for t in (*inst.lhs, *inst.rhs):
+            if t.previous and t.key in run.previous_blank:
+                for key in _blank_items(run.edition, t.key, run.previous_blank):
+                    cv = previous.cells.get(key)
+                    where = f"{cv.sheet}!{cv.address}" if cv is not None and cv.address else run.edition.cells[key].label
+                    if where not in by_rule.setdefault(inst.rule.id, []):
+                        by_rule[inst.rule.id].append(where)
+                rules[inst.rule.id] = inst.rule
+    for rule_id, cells in by_rule.items():
+        shown = "、".join(cells[:6]) + ("等" if len(cells) > 6 else "")
+        run.add("previous-blank", _render(MESSAGES["previous-blank"], cells=shown, title=rules[rule_id].title),
+                severity="info")
+
+
 def _unit_type_unknown(run: _Run, sub: Submission, edition: Edition) -> None:
     """Say which plausibility rules did not run because the unit type is
     missing or not one of the edition's (a summary has no type of its own)."""
@@ -741,8 +792,11 @@ def check_submission(
         previous=previous_values(previous) if _same_unit(sub, previous) else None,
         report_blanks=not empty,  # one finding says it all
     )
+    if run.previous is not None:
+        run.previous_blank = previous_blank_keys(previous, ed)
     run.run()
     _say_incomparable(run, previous)
+    _uncompared(run, previous)
     if empty:
         run.add("not-filled", _render(MESSAGES["not-filled"], tables="、".join(t.sheet for t in ed.tables)))
     _missing_info(run, sub, ed)
@@ -830,12 +884,14 @@ def check_paths(
     An annotated copy made by xxgk and not changed since, found in a folder,
     is not a submission: it is left out (its path appended to ``skipped``).
 
-    ``previous`` (last year's report, a Submission or a path) is read once;
-    if it cannot be read, :class:`UnreadableFile` is raised.
+    ``previous`` is last year's report (a Submission or a path, read once; if
+    it cannot be read, :class:`UnreadableFile` is raised) or a folder of last
+    year's reports, each unit compared with its own (matched by unit name).
     """
+    from .previous import PreviousReports, not_found_finding
     from .published import read_published
 
-    prev = read_previous(previous, edition)
+    prev = previous if isinstance(previous, PreviousReports) else PreviousReports(previous, edition)
     results: list[CheckResult | FileError] = []
     found = [(path, given.is_dir()) for given in map(Path, paths) for path in expand_paths([given])]
     for path, in_folder in found:
@@ -851,6 +907,10 @@ def check_paths(
             if skipped is not None:
                 skipped.append(str(path))
             continue
-        results.append(check_submission(sub, edition, previous=prev, fee_decimals=fee_decimals,
-                                        expected_year=expected_year))
+        last = prev.for_unit(sub.unit)
+        result = check_submission(sub, edition, previous=last, fee_decimals=fee_decimals,
+                                  expected_year=expected_year)
+        if prev.folder is not None and last is None:
+            result.findings.insert(0, not_found_finding(sub.unit, prev.folder))
+        results.append(result)
     return results

@@ -137,8 +137,9 @@ def template_command(unit, unit_type, year, out, roster, password, fee_decimals,
 
 @main.command("check", short_help="校验报送的工作簿：勾稽关系、填写规范、与上年衔接、合理性。")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True), metavar="文件或文件夹...")
-@click.option("--previous", type=click.Path(exists=True, dir_okay=False),
-              help="本单位上一年度的报告（工作簿，或已发布的网页、Word、PDF、文本），用于核对上年结转数和现行有效件数。")
+@click.option("--previous", type=click.Path(exists=True),
+              help="上一年度的报告，用于核对上年结转数和现行有效件数：本单位的一份报告（工作簿，或已发布的网页、"
+                   "Word、PDF、文本），或上年报告的文件夹（按单位名称与每个单位对应）。")
 @year_option("应报送的报告年度，工作簿的年度不符时报错；")
 @click.option("--fee-decimals", type=click.IntRange(0, 10),
               help="收费金额允许的小数位数（默认取模板中的设定，否则 4）。")
@@ -227,6 +228,8 @@ def _xlsx_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("--on-duplicate", type=click.Choice(["error", "latest"]), default="error", show_default=True,
               help="同一单位有多个文件：error 均不计入并列出；latest 取最新的一个（填报日期或修改时间）。")
 @click.option("--include-wrong-year", is_flag=True, help="年度不符的工作簿也计入汇总（默认不计入）。")
+@click.option("--previous", type=click.Path(exists=True),
+              help="上年报告的文件夹（或一份报告），按单位名称与每个单位对应，核对上年结转数和现行有效件数。")
 @click.option("--include-suspect", is_flag=True,
               help="有待核实数字的单位（如收费金额疑似按“元”填写）也计入汇总（默认不计入，请核实后重新报送）。")
 @click.option("--include-errors", is_flag=True,
@@ -238,7 +241,7 @@ def _xlsx_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认：全部 CPU 核）。")
 @click.option("--edition", default=None, help="格式版本（默认 2021）。")
 def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_wrong_year, include_errors,
-                        include_suspect, fee_decimals, long_out, jobs, edition) -> None:
+                        previous, include_suspect, fee_decimals, long_out, jobs, edition) -> None:
     """\b
     汇总报送的工作簿（文件或文件夹），生成区（市）汇总报告。
     每个工作簿按 xxgk check 的规则校验；有错误的单位默认不计入汇总
@@ -262,7 +265,7 @@ def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_w
         result = consolidate(
             inputs, out=out, roster=roster, name=name, year=year, on_duplicate=on_duplicate,
             include_wrong_year=include_wrong_year, include_errors=include_errors,
-            include_suspect=include_suspect, fee_decimals=fee_decimals, long_out=long_out, jobs=jobs, progress=True, edition=edition,
+            include_suspect=include_suspect, previous=previous, fee_decimals=fee_decimals, long_out=long_out, jobs=jobs, progress=True, edition=edition,
         )
     except SpecError as exc:
         raise click.BadParameter(str(exc), param_hint="--edition") from None

@@ -31,9 +31,11 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from .findings import Finding
+from .previous import PreviousReports
 from .roster import RosterEntry, RosterError, normalise_unit_name, read_roster
 from .safeio import OutputIsInput, atomic_output, refuse_overwriting_inputs, worker_signals
 from .spec import DEFAULT_EDITION, Edition, load_edition
+from .submission import UnreadableFile
 
 __all__ = [
     "ConsolidationError",
@@ -222,10 +224,18 @@ def _compact(value: Decimal) -> int | Decimal:
     return int(value) if value == value.to_integral_value() else value
 
 
-def read_one(path: str | os.PathLike, edition: str | None = None, fee_decimals: int | None = None) -> FileResult:
+# Last year's reports of this process (set by read_files, in workers by _init_worker).
+_PREVIOUS = None
+
+
+def read_one(path: str | os.PathLike, edition: str | None = None, fee_decimals: int | None = None,
+             previous=None) -> FileResult:
     """Read and check one workbook as ``xxgk check`` does; never raises.
-    Without ``edition``, each file is read in the edition its evidence shows."""
+    Without ``edition``, each file is read in the edition its evidence shows.
+    ``previous`` (:class:`xxgk.previous.PreviousReports`, default: the batch's)
+    gives the unit's report of last year for the continuity rules."""
     from .checker import check_submission
+    from .previous import not_found_finding
     from .published import read_published
     from .submission import UnreadableFile
 
@@ -237,7 +247,11 @@ def read_one(path: str | os.PathLike, edition: str | None = None, fee_decimals: 
     try:
         sub = read_published(path, load_edition(edition) if edition else None)
         ed = load_edition(sub.edition)
-        res = check_submission(sub, ed, fee_decimals=fee_decimals)
+        previous = previous if previous is not None else _PREVIOUS
+        last = previous.for_unit(sub.unit) if previous else None
+        res = check_submission(sub, ed, fee_decimals=fee_decimals, previous=last)
+        if previous and previous.folder is not None and last is None:
+            res.findings.insert(0, not_found_finding(sub.unit, previous.folder))
     except UnreadableFile as exc:
         return FileResult(path, mtime, readable=False, reason=exc.message, code=exc.code)
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch
@@ -283,24 +297,54 @@ def _read_task(args: tuple[str, str, int | None]) -> FileResult:
     return read_one(*args)
 
 
+def _previous_spec(previous) -> tuple | None:
+    """What a worker needs to rebuild the batch's previous reports cheaply."""
+    if not previous:
+        return None
+    if previous.folder is not None:
+        return ("folder", str(previous.folder), previous.paths)
+    return ("single", previous.single)
+
+
+def _init_worker(spec: tuple | None, edition: str) -> None:
+    global _PREVIOUS
+    from .previous import PreviousReports
+
+    worker_signals()
+    if spec is None:
+        _PREVIOUS = None
+    elif spec[0] == "folder":
+        _PREVIOUS = PreviousReports.from_index(spec[1], spec[2], edition)
+    else:
+        _PREVIOUS = PreviousReports(spec[1], edition)
+
+
 def read_files(
     paths: Sequence[str | os.PathLike],
     *,
     edition: str | None = None,
     fee_decimals: int | None = None,
     jobs: int | None = None,
+    previous=None,
 ) -> Iterator[FileResult]:
-    """Read and check files, in order, on ``jobs`` processes (default: all cores)."""
+    """Read and check files, in order, on ``jobs`` processes (default: all cores);
+    ``previous``: :class:`xxgk.previous.PreviousReports` for the continuity rules."""
+    global _PREVIOUS
     tasks = [(str(p), edition, fee_decimals) for p in paths]
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(tasks) < _MIN_PARALLEL:
-        yield from map(_read_task, tasks)
+        _PREVIOUS = previous
+        try:
+            yield from map(_read_task, tasks)
+        finally:
+            _PREVIOUS = None
         return
     import multiprocessing
 
     chunk = max(1, min(16, len(tasks) // (jobs * 8)))
     # Leaving the block for any reason (Ctrl-C, SIGTERM) terminates the workers.
-    with multiprocessing.get_context(_start_method()).Pool(jobs, initializer=worker_signals) as pool:
+    with multiprocessing.get_context(_start_method()).Pool(
+            jobs, initializer=_init_worker, initargs=(_previous_spec(previous), edition)) as pool:
         yield from pool.imap(_read_task, tasks, chunksize=chunk)
 
 
@@ -542,6 +586,7 @@ def consolidate(
     include_wrong_year: bool = False,
     include_errors: bool = False,
     include_suspect: bool = False,
+    previous: str | os.PathLike | None = None,
     fee_decimals: int | None = None,
     long_out: str | os.PathLike | None = None,
     jobs: int | None = None,
@@ -574,7 +619,12 @@ def consolidate(
         _refuse_out(Path(out), [read_one(p, given and given.edition) for p in paths if _same(p) == _same(out)])
 
     # checked as `xxgk check` does: each workbook's own fee decimals unless given
-    stream = read_files(paths, edition=given and given.edition, fee_decimals=fee_decimals, jobs=jobs)
+    try:
+        last_year = PreviousReports(previous, given)
+    except UnreadableFile as exc:
+        raise ConsolidationError(f"无法读取上年报告 {exc}") from None
+    stream = read_files(paths, edition=given and given.edition, fee_decimals=fee_decimals, jobs=jobs,
+                        previous=last_year)
     with _progress(stream, len(paths), progress) as bar:
         files = list(bar)
     skipped = [f.path for f in files if f.annotated_copy]

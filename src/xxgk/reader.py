@@ -744,8 +744,19 @@ def _below_label(labels: _LabelIndex, label: str, skip: tuple[str, ...]) -> RawC
 def _identify(sub: Submission, meta: dict[str, object] | None, labels: _LabelIndex, ed: Edition) -> None:
     meta = meta or {}
     title = {} if meta else _from_title(labels, ed)
-    sub.year = _year(meta.get("year")) or _year(sub.info.get("year")) or title.get("year") \
-        or (None if meta else _year_in(Path(sub.path).name))
+    shown = str(sub.info.get("year") or "")
+    seen = _year(shown) or _year_in(shown)  # the year the unit sees and prints (基本信息)
+    made = _year(meta.get("year"))  # the year the template was made for (hidden)
+    if meta:
+        sub.year = seen if shown.strip() else None
+        if seen and made and seen != made:
+            sub.findings.append(Finding(
+                "year-differs", "warning",
+                f"“{ed.info_sheet}”中的报告年度为 {seen} 年，而这份模板是按 {made} 年度生成的；已按 {seen} 年度处理"
+                f"（打印的表头也是 {seen} 年）。如果报告的是 {made} 年度，请把“{ed.info_sheet}”中的报告年度改回 {made}。",
+                sheet=ed.info_sheet, keys=[f"info.{_year_field(ed)}"], expected=Decimal(made), actual=Decimal(seen)))
+    else:
+        sub.year = seen or title.get("year") or _year_in(Path(sub.path).name)
     sub.unit = sub.info.get("unit") or str(meta.get("unit") or "") or title.get("unit") or None
     sub.unit_type = sub.info.get("unit_type") or str(meta.get("unit_type") or "") or None
     sub.kind = str(meta.get("kind") or "unit")
@@ -757,6 +768,10 @@ def _identify(sub: Submission, meta: dict[str, object] | None, labels: _LabelInd
 
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def _year_field(ed: Edition) -> str:
+    return next((f.key for f in ed.info_fields if f.type == "year"), "year")
 
 
 def _year(value: object) -> int | None:
