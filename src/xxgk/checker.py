@@ -303,8 +303,10 @@ class _Run:
         ))
 
     def with_zero_note(self, message: str, keys: Iterable[str]) -> str:
-        """Add which of the cells counted as 0 because they held no number."""
-        empty = [k for k in keys if _no_number(self.cells.get(k))]
+        """Add which of the cells counted as 0 because they held no number (input
+        cells only: a total without a stored result is computed from its items)."""
+        empty = [k for k in keys if k in self.edition.cells and self.edition.cells[k].is_input
+                 and _no_number(self.cells.get(k))]
         if not empty:
             return message
         note = _render(MESSAGES["zero-note"], cells="、".join(self.where(empty)[1]))

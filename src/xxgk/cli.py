@@ -148,8 +148,9 @@ def template_command(unit, unit_type, year, out, roster, password, fee_decimals,
 @click.option("--annotate", "annotate_out", type=click.Path(),
               help="生成批注副本（标出有问题的单元格并加批注）：一个文件时为输出文件名，"
                    "多个文件时为输出文件夹，其中每个有问题的文件生成“<名称>_批注.xlsx”。")
+@click.option("--verbose", "-v", is_flag=True, help="逐个列出每个未填写的单元格（默认按表格的行合并为一条）。")
 @click.option("--edition", default=None, help="格式版本（默认 2021）。")
-def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, edition) -> None:
+def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, verbose, edition) -> None:
     """\b
     校验报送的工作簿（文件或文件夹）：勾稽关系、填写规范、与上年衔接和合理性。
     也可以校验已发布的报告（网页 .html、文本 .txt、Word .docx、PDF）。
@@ -192,7 +193,7 @@ def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, editio
     if fmt == "json":
         click.echo(render_json(results, ed).encode("utf-8"))  # UTF-8 whatever the console's code page
     else:
-        click.echo(render_text(results, ed), color=use_color())
+        click.echo(render_text(results, ed, verbose=verbose), color=use_color())
     if annotate_out:
         from .annotate import annotate_results
 

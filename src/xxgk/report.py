@@ -185,19 +185,63 @@ def _verdict(result: Result) -> str:
     return click.style(f"结论：{result.verdict}", **style)
 
 
-def _file_text(result: Result, edition: Edition) -> list[str]:
+# Findings summarised per table row unless --verbose (one line per blank cell is too many).
+PER_ROW_CODES = ("cell-blank",)
+
+
+def _row_of(f: Finding, edition: Edition) -> tuple[str, str] | None:
+    """(sheet, row or group label) of a one-cell finding about a table cell."""
+    spec = edition.cells.get(f.keys[0]) if len(f.keys) == 1 else None
+    if spec is None:
+        return None
+    head = spec.row_label or next((n.label for n in spec.col_path if n.label), "")
+    return spec.table.sheet, head
+
+
+def summarise_rows(findings: Sequence[Finding], edition: Edition) -> list[Finding]:
+    """Findings with the blank cells of one table row (表四: of one group) merged
+    into one finding, placed where the row's first one was."""
+    groups: dict[tuple, list[Finding]] = {}
+    for f in findings:
+        row = _row_of(f, edition) if f.code in PER_ROW_CODES else None
+        if row is not None:
+            groups.setdefault((f.code, *row), []).append(f)
+    out: list[Finding] = []
+    for f in findings:
+        row = _row_of(f, edition) if f.code in PER_ROW_CODES else None
+        if row is None:
+            out.append(f)
+            continue
+        same = groups[(f.code, *row)]
+        if len(same) == 1:
+            out.append(f)
+        elif same[0] is f:
+            sheet, head = row
+            what = f"{sheet}“{head}”{'行' if edition.cells[f.keys[0]].row_label else ''}"
+            out.append(Finding(
+                f.code, f.severity,
+                f"{what}有 {len(same)} 个单元格未填写（或填了“/”“无”等），已按 0 计算；没有发生请填 0。",
+                rule=f.rule, sheet=f.sheet, cells=[c for g in same for c in g.cells],
+                keys=[k for g in same for k in g.keys]))
+    return out
+
+
+def _file_text(result: Result, edition: Edition, verbose: bool = False) -> list[str]:
     lines = [_heading(result)]
     if isinstance(result, FileError):
         lines.append(f"  {click.style(severity_label('error'), **_STYLE['error'])}  {result.message}")
     else:
         group = None
-        for f in result.findings:
+        shown = result.findings if verbose else summarise_rows(result.findings, edition)
+        for f in shown:
             _, heading = finding_group(f, edition)
             if heading != group:
                 group = heading
                 if heading:
                     lines.append(f" {heading}")
             lines.extend(finding_lines(f, result.submission))
+        if len(shown) < len(result.findings):
+            lines.append("  （同一行中未填写的单元格合并为一条；加 --verbose 逐个列出）")
     lines.append(_verdict(result))
     return lines
 
@@ -212,9 +256,10 @@ def _closing(results: Sequence[Result]) -> str:
     return "，".join(parts) + "。"
 
 
-def render_text(results: Sequence[Result], edition: Edition) -> str:
-    """The terminal report (with click styles; click.echo strips them off a terminal)."""
-    blocks = ["\n".join(_file_text(r, edition)) for r in results]
+def render_text(results: Sequence[Result], edition: Edition, verbose: bool = False) -> str:
+    """The terminal report (with click styles; click.echo strips them off a terminal).
+    Blank cells are summarised per table row unless ``verbose``."""
+    blocks = ["\n".join(_file_text(r, edition, verbose)) for r in results]
     if len(results) > 1:
         blocks.append(click.style(_closing(results), bold=True))
     return "\n\n".join(blocks)
