@@ -98,3 +98,15 @@ def test_city_step_without_a_city_in_the_names(tmp_path):
     assert "提示" in result.output and "--name" in result.output
     named = _in(tmp_path, [districts, "--name", "某市"])
     assert named.exit_code == 0 and (tmp_path / f"某市{YEAR}年政府信息公开工作年度报告汇总.xlsx").exists()
+
+
+def test_city_step_of_one_district_is_not_named_after_the_district(tmp_path):
+    folder, districts = tmp_path / "青溪区", tmp_path / "各区"
+    folder.mkdir()
+    districts.mkdir()
+    make_unit(ED, folder, "青溪区教育局", seed=1)
+    make_unit(ED, folder, "青溪区东湖街道办事处", seed=2)
+    consolidate([folder], out=districts / "青溪区.xlsx", year=YEAR)
+    result = _in(tmp_path, [districts])
+    assert result.exit_code == 0, result.output
+    assert "--name" in result.output and not (tmp_path / f"青溪区{YEAR}年政府信息公开工作年度报告汇总.xlsx").exists()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-__all__ = ["area_segments", "parent_areas", "common_area"]
+__all__ = ["area_segments", "parent_areas", "common_area", "common_area_paths"]
 
 # suffix -> level (1 province, 2 prefecture, 3 county); longest first.
 _LEVELS = {
@@ -59,12 +59,14 @@ def parent_areas(name: str) -> list[str]:
 def common_area(names: Iterable[str]) -> str:
     """The area all names belong to ("" if none): 青溪区教育局, 青溪区东湖街道办事处 -> 青溪区;
     某市青溪区, 某市东山区 -> 某市; 青溪区, 东山区 -> ""."""
-    paths: Sequence[list[str]] = [parent_areas(n) for n in names if n and n.strip()]
-    if not paths:
-        return ""
+    return "".join(common_area_paths([parent_areas(n) for n in names if n and n.strip()]))
+
+
+def common_area_paths(paths: Sequence[list[str]]) -> list[str]:
+    """The leading areas every path shares ([] if none, or no paths)."""
     shared: list[str] = []
-    for level in zip(*paths):
+    for level in zip(*paths) if paths else ():
         if len(set(level)) != 1:
             break
         shared.append(level[0])
-    return "".join(shared)
+    return shared

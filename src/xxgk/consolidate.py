@@ -701,15 +701,31 @@ def district_name(unit_names: Sequence[str]) -> str:
 
 
 def summary_name(roster: Sequence[RosterEntry] | None, files: Sequence[FileResult]) -> str:
-    """The summary's default name: the area shared by the roster's units, else by
-    the inputs (a district summary counts as its area), else by the basic units
-    inside them; "" when none is shared."""
-    readable = [f for f in files if f.readable]
-    for names in ([e.name for e in roster or ()], [f.unit for f in readable if f.unit],
-                  [m for f in readable for m in f.members]):
-        if area := district_name(names):
-            return area
-    return ""
+    """The summary's default name: the area the roster's units share, else the
+    area the inputs belong to (a unit: the areas its name starts with; a
+    district summary: the area above it, from its name or its members' names);
+    "" when none is shared."""
+    from .area import common_area_paths
+
+    if roster and (area := district_name([e.name for e in roster])):
+        return area
+    paths = [p for f in files if f.readable for p in [_area_above(f)] if p]
+    return "".join(common_area_paths(paths))
+
+
+def _area_above(f: FileResult) -> list[str]:
+    """The areas a file's figures belong to, above the file itself."""
+    from .area import area_segments, common_area_paths, parent_areas
+
+    above = parent_areas(f.unit)
+    if above or f.kind != "summary" or not f.members:
+        return above
+    # a summary named only by its own area (青溪区): the areas its members share, less its own
+    shared = common_area_paths([parent_areas(m) for m in f.members])
+    own = area_segments(f.unit)
+    if shared and own and shared[-1] == own[-1]:
+        return shared[:-1]
+    return []
 
 
 def _fee_decimals(ed: Edition, fee_decimals: int | None) -> int:
