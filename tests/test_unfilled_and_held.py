@@ -94,6 +94,9 @@ def test_fee_in_yuan_is_held_back_with_its_unit(tmp_path):
     res = consolidate([folder], out=tmp_path / "s2.xlsx", year=YEAR)
     row = next(s for s in res.statuses if "白沙镇" in s.name)
     assert row.status == HELD_BACK and not row.included and "--include" not in row.note
+    from xxgk.summary_sheets import status_line
+
+    assert "待核实" in status_line(res)
 
 
 def test_fee_in_yuan_included_when_asked(tmp_path):
