@@ -57,6 +57,12 @@ def test_help_is_chinese_wrapped_and_ends_with_an_example(command):
     assert "示例：" in description and "xxgk " in description.split("示例：")[1]
 
 
+def test_template_out_must_be_xlsx(tmp_path):
+    result = invoke("template", "--unit", "东湖街道办事处", "--out", tmp_path / "模板.csv")
+    assert result.exit_code == 2 and ".xlsx" in result.output
+    assert not (tmp_path / "模板.csv").exists()
+
+
 def test_consolidate_out_must_be_xlsx(tmp_path):
     result = invoke("consolidate", tmp_path, "--name", "测试区", "-o", tmp_path / "汇总.csv")
     assert result.exit_code == 2 and ".xlsx" in result.output

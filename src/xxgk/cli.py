@@ -111,6 +111,9 @@ def template_command(unit, unit_type, year, out, roster, password, fee_decimals,
     from .spec import SpecError
     from .template import UnitTypeError, template_file_name, write_roster_templates, write_template
 
+    if out and not roster and not out.lower().endswith(".xlsx"):
+        raise click.BadParameter(f"模板是 Excel 工作簿，文件名须以 .xlsx 结尾（如“{Path(out).stem}.xlsx”）",
+                                 param_hint="--out")
     options = {"year": year, "password": password, "fee_decimals": fee_decimals, "edition": edition,
                "force": force}
     try:
