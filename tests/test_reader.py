@@ -115,7 +115,9 @@ def test_ours_total_typed_over_its_formula(tmp_path, values):
 def test_ours_unit_typed_by_staff_wins_over_metadata(tmp_path, values):
     path = write_ours(tmp_path / "u.xlsx", values, info={"unit": "某某街道办事处（盖章）", "year": 2020})
     sub = read_workbook(path)
-    assert sub.unit == "某某街道办事处（盖章）" and sub.year == 2021  # the year comes from the metadata
+    # the year is the one the unit sees (基本信息); the metadata's differs and that is said
+    assert sub.unit == "某某街道办事处（盖章）" and sub.year == 2020
+    assert [f.code for f in sub.findings if f.code == "year-differs"] == ["year-differs"]
 
 
 def test_ours_summary_metadata(tmp_path, values):
