@@ -60,6 +60,14 @@ def test_check_with_a_previous_folder(tmp_path):
     assert "没有“青溪区丙街道办事处”的报告" in blocks[str(now / "丙.xlsx")]
 
 
+def test_unreadable_file_in_previous_folder_is_said_and_skipped(tmp_path):
+    now, before = folders(tmp_path)
+    (before / "坏.xlsx").write_bytes(b"junk")
+    result = CliRunner().invoke(main, ["check", str(now / "甲.xlsx"), "--previous", str(before), "--year", "2023"])
+    assert result.exit_code == 0, result.output
+    assert "坏.xlsx 无法读取" in result.output and "Traceback" not in result.output
+
+
 def test_consolidate_with_a_previous_folder(tmp_path):
     now, before = folders(tmp_path)
     res = consolidate([now], out=tmp_path / "s.xlsx", year=2023, name="青溪区", previous=before)

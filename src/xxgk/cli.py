@@ -185,12 +185,17 @@ def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, verbos
         except RefusedOutput as exc:
             _refused(exc)
     try:
+        from .previous import PreviousReports
+
+        last_year = PreviousReports(previous, ed if edition else None)
         skipped: list[str] = []
-        results = check_paths(paths, previous=previous, edition=ed if edition else None,
+        results = check_paths(paths, previous=last_year, edition=ed if edition else None,
                               fee_decimals=fee_decimals, expected_year=year, skipped=skipped)
     except UnreadableFile as exc:
         click.echo(f"错误：无法读取上年报告 {exc}", err=True)
         raise SystemExit(2) from None
+    for path, why in last_year.unreadable:
+        click.echo(f"上年报告文件夹中的 {path} 无法读取（{why}），未用于比对。", err=True)
     for path in skipped:
         click.echo(f"已跳过 {path}：这是 xxgk 生成的批注副本（内容未改动），不是报送的报告。", err=True)
     if fmt == "json":
