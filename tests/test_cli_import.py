@@ -158,3 +158,25 @@ def test_check_on_a_workbook_does_not_import_document_libraries(tmp_path):
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lxml', 'docx', 'pdfplumber', 'charset_normalizer')))")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_findings_of_a_published_report_never_show_template_cells(tmp_path):
+    """A finding whose figures have no known place in the document shows no
+    sheet or cell of the reading (never seen by the user): only its message,
+    under the table's heading."""
+    import click
+
+    from xxgk.checker import check_submission
+    from xxgk.published import read_published
+    from xxgk.report import render_text
+
+    values = consistent(36)
+    values[T3_TOTAL] += 1
+    path = tmp_path / "p.html"
+    path.write_text(html_page(values), encoding="utf-8")
+    sub = read_published(path)
+    for cv in sub.cells.values():
+        cv.origin = None
+    text = click.unstyle(render_text([check_submission(sub)], ED))
+    lines = [ln for ln in text.splitlines() if ln.startswith("  错误")]
+    assert lines and all(ln.split()[1].startswith("表三“") for ln in lines), text

@@ -122,6 +122,8 @@ def _location(f: Finding, sub: Submission | None = None) -> str:
         return "、".join(origins[:3]) + ("等" if len(origins) > 3 else "")
     if not f.sheet:
         return ""
+    if sub is not None and sub.file_kind != "workbook":
+        return ""  # sheets and cells of the reading mean nothing in a published report (the group heading says the table)
     return f"{f.sheet}!{compact_cells(f.cells)}" if f.cells else f.sheet
 
 
