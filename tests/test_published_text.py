@@ -390,3 +390,17 @@ def test_2019_table_3_inside_a_2021_report():
     assert "（六）其他处理" in f.message and "2019" in f.message
     assert not any(k.startswith("t3.") for k in sub.cells)
     assert sub.cells["t4.review.total"].value == values["t4.review.total"]
+
+
+def test_one_cell_per_line():
+    """A copy from a PDF that puts every cell on its own line."""
+    values = consistent(13)
+    sub = read_text_string(report_text(values, sep="\n"), "x.txt", ED)
+    assert _figures(sub) == values
+
+
+def test_full_width_digits():
+    values = consistent(14)
+    text = report_text(values, sep="\t").translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    sub = read_text_string(text, "x.txt", ED)
+    assert _figures(sub) == values and sub.year == YEAR

@@ -87,7 +87,7 @@ def read_text_string(text: str, path: str | Path = "", edition: Edition | str | 
     """Read a report's text (already decoded).  Without ``edition``, the
     edition is chosen from the evidence: the labels only one edition has,
     else the year of the title (or file name)."""
-    doc = _Document(text.replace("\r\n", "\n").replace("\r", "\n"))
+    doc = _Document(text.replace("\r\n", "\n").replace("\r", "\n").translate(_FULL_WIDTH_DIGITS))
     default = edition if isinstance(edition, Edition) else load_edition(edition or DEFAULT_EDITION)
     if not _looks_like_report(doc.text, default):
         raise UnreadableFile(path, "文本中没有政府信息公开工作年度报告（找不到报告标题和官方表格），或文字编码无法识别；"
@@ -113,6 +113,7 @@ def read_text_string(text: str, path: str | Path = "", edition: Edition | str | 
 
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # same length: offsets hold
 
 
 def _edition_of_text(text: str, path: str | Path) -> tuple[Edition, list[Finding]]:
@@ -263,6 +264,7 @@ _TOKEN = re.compile(r"(?P<num>-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?))|
 _HSPACE = re.compile(r"[ \t\u3000\u00a0]+")
 # A number followed by a unit or a date word is prose (“行政许可3件”, “规章2023年”), not a table's figure.
 _PROSE_NUMBER = re.compile(r"\s*(?:件|条|项|个|次|份|宗|起|人|家|年|月|日|号|%|％|余|多)")
+_ONLY_FIGURES = re.compile(r"[ \t\u3000\u00a0]*-?\d[\d.,]*(?:[ \t\u3000\u00a0]+-?\d[\d.,]*)*[ \t\u3000\u00a0]*(?:\n|$)")
 _ITEM_AFTER = re.compile(r"\s*[.、．]\s*[^\d\s]")
 
 
@@ -275,12 +277,12 @@ class _Tok:
     tab_col: int | None = None  # index of the tab-separated field in its line
 
 
-def _numbers_after(doc: _Document, pos: int, limit: int, next_number: str | None,
-                   allow_next_line: bool = True) -> list[_Tok]:
+def _numbers_after(doc: _Document, pos: int, limit: int, next_number: str | None, need: int = 1) -> list[_Tok]:
     """The value tokens right after ``pos``: on the same line; if there are
-    none there, on the following line(s).  Stops at any other text, at
-    ``limit``, and before the next item's number run into the last figure
-    (“00000002.其他…”)."""
+    none there, on the following line(s); lines holding only figures
+    continue the row while it has fewer tokens than its ``need`` cells (a
+    copy with one cell per line).  Stops at any other text, at ``limit``, and
+    before the next item's number run into the last figure (“00000002.其他…”)."""
     text = doc.text
     toks: list[_Tok] = []
     i = pos
@@ -290,7 +292,7 @@ def _numbers_after(doc: _Document, pos: int, limit: int, next_number: str | None
             i = m.end()
             continue
         if text[i] == "\n":
-            if toks or not allow_next_line:
+            if toks and (len(toks) >= need or not _ONLY_FIGURES.match(text, i + 1)):
                 break
             i += 1
             continue
@@ -382,7 +384,7 @@ class _Reading:
                 missing.extend(p[-1].label for p in block.column_paths())
                 return pos
             spec = specs[0]
-            toks = _numbers_after(self.doc, header.end(), end, None)
+            toks = _numbers_after(self.doc, header.end(), end, None, len(spec.keys))
             self.rows.append(_Row(table, spec, toks, None, block.key, header.end()))
             found_keys.extend(spec.keys)
             return toks[-1].end if toks else header.end()
@@ -392,7 +394,7 @@ class _Reading:
             if m is None:
                 missing.append(spec.label)
                 continue
-            toks = _numbers_after(self.doc, m.end(), end, nxt)
+            toks = _numbers_after(self.doc, m.end(), end, nxt, len(spec.keys))
             line_start, line_end = self.doc.line_span(m.start())
             tab_col = text[line_start:m.start()].count("\t") if "\t" in text[line_start:line_end] else None
             self.rows.append(_Row(table, spec, toks, tab_col, block.key, m.end()))
