@@ -289,7 +289,7 @@ def held_back_codes(ed: Edition) -> frozenset[str]:
 def _held_note(f: Finding) -> str:
     from .findings import CODES
 
-    title = CODES[f.code][1] if f.code in CODES else f.message
+    title = (CODES[f.code][1] if f.code in CODES else f.message).rstrip("。")
     return f"{f.where}：{title}" if f.where else title
 
 
