@@ -345,3 +345,39 @@ def scan_pdf(path):
         draw.line((80, y, 770, y), fill=0, width=2)
     image.save(str(path), "PDF", resolution=100)
     return path
+
+
+def grid_as_one_path(src, dst):
+    """The PDF ``src`` with every page's lines redrawn as ONE path object (as
+    some PDF writers draw a whole table grid), saved as ``dst``."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument(str(src))
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for page in pdf:
+        objs = list(page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=1))
+        if not objs:
+            continue
+        path = raw.FPDFPageObj_CreateNewPath(0, 0)
+        for obj in objs:
+            m = obj.get_matrix()
+            for i in range(raw.FPDFPath_CountSegments(obj.raw)):
+                seg = raw.FPDFPath_GetPathSegment(obj.raw, i)
+                raw.FPDFPathSegment_GetPoint(seg, x, y)
+                px, py = m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f
+                if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_MOVETO:
+                    raw.FPDFPath_MoveTo(path, px, py)
+                else:
+                    raw.FPDFPath_LineTo(path, px, py)
+                if raw.FPDFPathSegment_GetClose(seg):
+                    raw.FPDFPath_Close(path)
+            page.remove_obj(obj)
+        raw.FPDFPath_SetDrawMode(path, 0, 1)
+        raw.FPDFPage_InsertObject(page.raw, path)
+        page.gen_content()
+    pdf.save(str(dst))
+    pdf.close()
+    return dst

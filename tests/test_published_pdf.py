@@ -13,7 +13,17 @@ from xxgk.published.pdf import read_pdf
 from xxgk.submission import UnreadableFile
 
 sys.path.insert(0, str(Path(__file__).parent))
-from published_fixtures import ED, PROSE, UNIT, YEAR, consistent, docx_report, scan_pdf, soffice_pdfs  # noqa: E402
+from published_fixtures import (  # noqa: E402
+    ED,
+    PROSE,
+    UNIT,
+    YEAR,
+    consistent,
+    docx_report,
+    grid_as_one_path,
+    scan_pdf,
+    soffice_pdfs,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 
@@ -41,6 +51,14 @@ def test_pdf_from_word_imports_exactly(pdfs, name):
     pages = {sub.cells[k].origin.page for k in ED.cells if k.startswith("t3.")}
     assert pages == {1, 2}  # the table runs over two pages
     assert all(sub.cells[k].origin.line for k in ED.cells)
+
+
+def test_table_grid_drawn_as_one_path(pdfs, tmp_path):
+    """Some writers draw a table's whole grid as one path: its segments are the lines."""
+    values = consistent(SEEDS["narrow"])
+    sub = read_pdf(grid_as_one_path(pdfs["narrow"], tmp_path / "one-path.pdf"))
+    assert {k: sub.cells[k].value if k in sub.cells else "absent" for k in ED.cells} == {k: values[k] for k in ED.cells}
+    assert sub.prose == PROSE
 
 
 def test_scan_without_text_is_refused(tmp_path):

@@ -166,7 +166,10 @@ def _tables(page, height: float) -> list[list[tuple[float, float, float, float]]
 
     edges = []
     for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH]):
-        left, bottom, right, top = obj.get_bounds()
+        if obj.level == 0:  # its straight segments: one path may draw a whole grid
+            edges += _segment_edges(obj, height)
+            continue
+        left, bottom, right, top = obj.get_bounds()  # inside a form: its box only
         x0, x1, y0, y1 = left, right, height - top, height - bottom
         w, h = x1 - x0, y1 - y0
         if w < 3 and h < 3:
@@ -184,6 +187,42 @@ def _tables(page, height: float) -> list[list[tuple[float, float, float, float]]
                                                              else e["bottom"] - e["top"]) >= 3]
     cells = intersections_to_cells(edges_to_intersections(edges, 3, 3))
     return [t for t in cells_to_tables(cells) if t]
+
+
+def _segment_edges(obj, height: float) -> list[dict]:
+    """Horizontal and vertical edges of a path's straight segments (curves
+    and slanted lines skipped), in page coordinates from the top."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    m = obj.get_matrix()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    out = []
+    start = current = None
+    for i in range(raw.FPDFPath_CountSegments(obj.raw)):
+        seg = raw.FPDFPath_GetPathSegment(obj.raw, i)
+        raw.FPDFPathSegment_GetPoint(seg, x, y)
+        point = (m.a * x.value + m.c * y.value + m.e, height - (m.b * x.value + m.d * y.value + m.f))
+        kind = raw.FPDFPathSegment_GetType(seg)
+        if kind == raw.FPDF_SEGMENT_LINETO and current is not None:
+            out += _straight(current, point)
+        if kind == raw.FPDF_SEGMENT_MOVETO:
+            start = point
+        current = point
+        if raw.FPDFPathSegment_GetClose(seg) and start is not None:
+            out += _straight(current, start)
+            current = start
+    return out
+
+
+def _straight(a: tuple[float, float], b: tuple[float, float]) -> list[dict]:
+    (xa, ya), (xb, yb) = a, b
+    if abs(ya - yb) < 1 and abs(xa - xb) >= 1:
+        return [_edge("h", min(xa, xb), max(xa, xb), (ya + yb) / 2, (ya + yb) / 2)]
+    if abs(xa - xb) < 1 and abs(ya - yb) >= 1:
+        return [_edge("v", (xa + xb) / 2, (xa + xb) / 2, min(ya, yb), max(ya, yb))]
+    return []
 
 
 def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
