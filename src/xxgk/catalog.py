@@ -6,7 +6,7 @@ so the documentation cannot drift from what the checker does.
 
 from __future__ import annotations
 
-from .findings import CODES, Finding, severity_label
+from .findings import CODES, Finding, severity_label, severity_of
 from .spec import Edition, load_edition
 
 __all__ = ["rules_markdown", "finding_title"]
@@ -33,11 +33,15 @@ def rules_markdown(edition: Edition | None = None) -> str:
                 per = f"每个填报单元格（{len(ed.input_keys)} 个）"
             else:
                 per = f"{n}（每行、列或组一次）" if n > 1 else "每份报告一次"
-            lines.append(f"| {rule.id} | `{rule.code}` | {severity_label(rule.severity)} | {rule.title} | {per} |")
+            codes = "、".join(f"`{c}`" for c in rule.codes)
+            levels = "/".join(dict.fromkeys(severity_label(severity_of(c, ed)) for c in rule.codes))
+            lines.append(f"| {rule.id} | {codes} | {levels} | {rule.title} | {per} |")
         lines.append("")
     lines += ["## 读取与填写问题", "", "| 代码 | 级别 | 含义 |", "|---|---|---|"]
+    by_rule = {c for r in ed.rules for c in r.codes}
     for code, (severity, title) in CODES.items():
-        lines.append(f"| `{code}` | {severity_label(severity)} | {title} |")
+        if code not in by_rule:
+            lines.append(f"| `{code}` | {severity_label(severity)} | {title} |")
     lines.append("")
     return "\n".join(lines)
 

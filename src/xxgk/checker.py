@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
-from .findings import CODES, Finding
+from .findings import CODES, Finding, severity_of
 from .published import PUBLISHED_SUFFIXES, taken_from_folder
 from .spec import DEFAULT_EDITION, CellSpec, Edition, RuleInstance, UnitType, load_edition
 from .submission import CellValue, Submission, UnreadableFile
@@ -88,7 +88,7 @@ MESSAGES: dict[str, str] = {
 
 # Findings about a cell the body must fix (a total typed over, a changed
 # formula): rule findings on formula cells that involve it follow from it.
-ROOT_CODES = ("total-typed-wrong", "formula-changed")
+ROOT_CODES = ("total-typed-wrong", "formula-changed-wrong", "formula-changed")
 
 
 # -- results ------------------------------------------------------------------
@@ -286,12 +286,14 @@ class _Run:
         return sheet, cells
 
     def add(self, code: str, message: str, keys: Iterable[str] = (), *, rule: str | None = None,
-            severity: str | None = None, expected=None, actual=None, difference=None) -> None:
+            expected=None, actual=None, difference=None) -> None:
+        """A finding; its severity is the catalogue's (the edition's rules, then
+        :data:`xxgk.findings.CODES`), never chosen here."""
         keys = list(keys)
         sheet, cells = self.where(keys)
         self.findings.append(Finding(
             code=code,
-            severity=severity or CODES[code][0],
+            severity=severity_of(code, self.edition),
             message=message,
             rule=rule,
             sheet=sheet,
@@ -363,10 +365,11 @@ class _Run:
         shown = cv.cached
         wrong = shown is not None and shown != computed
         expected = "SUM(" + ",".join(c.address for c in items) + ")"
-        self.add("formula-changed", _render(
-            MESSAGES["formula-changed-wrong" if wrong else "formula-changed"], cell_label=spec.label,
+        code = "formula-changed-wrong" if wrong else "formula-changed"
+        self.add(code, _render(
+            MESSAGES[code], cell_label=spec.label,
             formula=cv.formula, expected=expected, shown=shown, value=computed),
-            [spec.key], severity="error" if wrong else "warning", expected=computed,
+            [spec.key], expected=computed,
             actual=shown, difference=(shown - computed) if wrong else None)
         return False
 
@@ -513,13 +516,11 @@ def _eval_equation(run: _Run, inst: RuleInstance) -> None:
         return
     if diff:
         message = run.with_zero_note(_render(inst.rule.message, **fields), inst.keys)
-        run.add(inst.rule.code, message, inst.keys, rule=inst.id,
-                severity=inst.rule.severity, expected=rhs, actual=lhs, difference=diff)
+        run.add(inst.rule.code, message, inst.keys, rule=inst.id, expected=rhs, actual=lhs, difference=diff)
 
 
 def _rule_finding(run: _Run, inst: RuleInstance, keys: list[str], **fields) -> None:
-    run.add(inst.rule.code, _render(inst.rule.message, **fields), keys, rule=inst.id,
-            severity=inst.rule.severity, actual=fields.get("value"), expected=fields.get("limit"))
+    run.add(inst.rule.code, _render(inst.rule.message, **fields), keys, rule=inst.id, actual=fields.get("value"), expected=fields.get("limit"))
 
 
 def _eval_unit_type_flag(run: _Run, inst: RuleInstance) -> None:
@@ -553,7 +554,7 @@ def _eval_prose_length(run: _Run, inst: RuleInstance) -> None:
     length = len(re.sub(r"\s+", "", run.prose.get(section.key) or ""))
     if limit and length > limit:
         run.add(inst.rule.code, _render(inst.rule.message, value=length, limit=limit),
-                [PROSE_PREFIX + section.key], rule=inst.id, severity=inst.rule.severity,
+                [PROSE_PREFIX + section.key], rule=inst.id,
                 expected=Decimal(limit), actual=Decimal(length), difference=Decimal(length - limit))
 
 
@@ -625,7 +626,7 @@ def _eval_cell_blank(run: _Run, inst: RuleInstance) -> None:
     for spec, cv in _typed_cells(run):
         if spec.is_input and cv.status in ("blank", "placeholder"):
             run.add(inst.rule.code, _render(inst.rule.message, cell_label=spec.label, what=_what(cv)), [spec.key],
-                    rule=inst.id, severity=inst.rule.severity, actual=_raw_text(cv) or None)
+                    rule=inst.id, actual=_raw_text(cv) or None)
 
 
 EVALUATORS: dict[str, Callable[[_Run, RuleInstance], None]] = {
@@ -805,7 +806,7 @@ def check_submission(
     _unit_type_unknown(run, sub, ed)
     if previous is not None and run.previous is None:
         run.add("previous-other-unit", _render(MESSAGES["previous-other-unit"], unit=sub.unit,
-                                               previous=previous.unit), severity="info")
+                                               previous=previous.unit))
     if expected_year is not None and sub.year != expected_year:
         year_key = INFO_PREFIX + next(f.key for f in ed.info_fields if f.type == "year")
         run.add("wrong-year", _render(MESSAGES["wrong-year"], expected=expected_year,

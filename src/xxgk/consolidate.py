@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .findings import Finding
+from .findings import Finding, severity_of
 from .previous import PreviousReports
 from .roster import RosterEntry, RosterError, normalise_unit_name, read_roster
 from .safeio import OutputIsInput, atomic_output, refuse_overwriting_inputs, worker_signals
@@ -747,7 +747,8 @@ def _roster(roster) -> list[RosterEntry] | None:
 
 
 def _unreadable_finding(f: FileResult) -> Finding:
-    return Finding(code=f.code or "file-unreadable", severity="error", message=f.reason)
+    code = f.code or "file-unreadable"
+    return Finding(code=code, severity=severity_of(code), message=f.reason)
 
 
 def _check_sums(sums: dict[str, Decimal], ed: Edition, fee_decimals: int | None) -> list[Finding]:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["Finding", "CODES", "SEVERITIES", "severity_label"]
+__all__ = ["Finding", "CODES", "SEVERITIES", "severity_label", "severity_of"]
 
 SEVERITIES = ("error", "warning", "info")
 _SEVERITY_ZH = {"error": "错误", "warning": "提醒", "info": "说明"}
@@ -33,6 +33,7 @@ CODES: dict[str, tuple[str, str]] = {
     "sheet-missing": ("error", "模板中的表格工作表被删除，无法读取"),
     "labels-not-found": ("error", "找不到官方表格的标签"),
     "wrong-edition": ("error", "格式版本不符"),
+    "table-other-edition": ("error", "表格是另一版本的格式，其数字未读取"),
     "edition-detected": ("info", "工作簿未注明格式版本，已按表格栏目判断"),
     "edition-year-mismatch": ("warning", "表格的格式版本与报告年度不符"),
     "template-version": ("warning", "工作簿由另一版本的模板生成"),
@@ -59,7 +60,8 @@ CODES: dict[str, tuple[str, str]] = {
     "total-typed-wrong": ("error", "合计单元格的公式被改成了数字，且与各项之和不符"),
     "total-blank": ("warning", "合计单元格为空，已按各项之和计算"),
     "stale-cache": ("warning", "保存时未重新计算，合计的缓存值与各项之和不符"),
-    "formula-changed": ("warning", "合计单元格的公式被改动（显示的数与各项之和不符时为错误）"),
+    "formula-changed": ("warning", "合计单元格的公式被改动，显示的数目前与各项之和相同"),
+    "formula-changed-wrong": ("error", "合计单元格的公式被改动，显示的数与各项之和不符"),
     # published reports (xxgk.published)
     "not-a-report": ("error", "文件中没有政府信息公开工作年度报告"),
     "no-tables": ("error", "有报告的标题或正文，但找不到统计表格（可能是图片）"),
@@ -70,6 +72,21 @@ CODES: dict[str, tuple[str, str]] = {
     "file-too-large": ("error", "文件过大，不是一份年度报告"),
     "tables-as-text": ("info", "表格没有框线（或不是表格），已按文字逐行读取"),
 }
+
+
+def severity_of(code: str, edition: Any = None) -> str:
+    """The severity of a finding code: a rule's, as its edition declares it,
+    else the catalogue's (:data:`CODES`).  The single source: callers never
+    choose a severity of their own."""
+    if edition is not None:
+        for rule in edition.rules:
+            if code and code == rule.code:
+                return rule.severity
+    if code in CODES:
+        return CODES[code][0]
+    from .spec import load_edition  # a rule code of the default edition
+
+    return severity_of(code, load_edition()) if edition is None else "error"
 
 
 @dataclass

@@ -201,13 +201,14 @@ class RuleSpec:
     """A rule as written in the edition file (before expansion)."""
 
     id: str
-    code: str
+    code: str  # the code of its findings ("" when it has several: see ``codes``)
     severity: str
     group: str  # hard / previous / plausibility
     kind: str
     title: str
     message: str
     params: Mapping[str, Any]
+    codes: tuple[str, ...] = ()  # every code its findings carry
 
 
 @dataclass(frozen=True)
@@ -594,7 +595,8 @@ def build_edition(data: Mapping[str, Any], *, source: str | None = None, text: s
             rules=tuple(
                 RuleSpec(
                     id=r["id"],
-                    code=r["code"],
+                    code=r.get("code") or "",
+                    codes=tuple(r["codes"]) if r.get("codes") else (r["code"],),
                     severity=r["severity"],
                     group=r["group"],
                     kind=r["kind"],
@@ -603,7 +605,7 @@ def build_edition(data: Mapping[str, Any], *, source: str | None = None, text: s
                     params={
                         k: v
                         for k, v in r.items()
-                        if k not in ("id", "code", "severity", "group", "kind", "title", "message")
+                        if k not in ("id", "code", "codes", "severity", "group", "kind", "title", "message")
                     },
                 )
                 for r in data["rules"]
