@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 from .findings import CODES, Finding, severity_of
 from .published import PUBLISHED_SUFFIXES, taken_from_folder
-from .spec import DEFAULT_EDITION, CellSpec, Edition, RuleInstance, UnitType, load_edition
+from .spec import DEFAULT_EDITION, CellSpec, Edition, RuleInstance, UnitType, load_edition, term_sum
 from .submission import CellValue, Submission, UnreadableFile
 from .values import format_decimal
 from .xlsx import parse_range
@@ -332,7 +332,7 @@ class _Run:
         return cv.value  # already in the value type's unit (see xxgk.values)
 
     def _total(self, spec: CellSpec, cv: CellValue | None) -> Decimal:
-        computed = sum((self.value(k) for k in spec.formula_terms), ZERO)
+        computed = self.edition.formula_value(spec.key, self.value)
         if cv is None:  # a plain map without the total: just compute it
             return computed
         if self.ours and cv.formula:
@@ -377,7 +377,7 @@ class _Run:
         if cv.cached is None or cv.cached == computed:
             return
         # Excel sums text as 0: a cached value explained by that is not stale.
-        as_excel = sum((self._as_excel(k) for k in spec.formula_terms), ZERO)
+        as_excel = self.edition.formula_value(spec.key, self._as_excel)
         if cv.cached == as_excel:
             return
         self.add("stale-cache", _render(MESSAGES["stale-cache"], cell_label=spec.label,
@@ -393,16 +393,16 @@ class _Run:
         return cv.value if cv.status == "ok" and cv.value is not None else ZERO
 
     def term_sum(self, terms) -> Decimal | None:
-        total = ZERO
-        for t in terms:
-            if t.previous:
-                if self.previous is None or t.key not in self.previous or t.key in self.previous_blank:
-                    return None  # no report, its edition has no such cell, or the cell was blank (said once)
-                v = self.previous[t.key]
-            else:
-                v = self.values[t.key]
-            total += t.sign * v
-        return total
+        """A rule side; None without last year's figure for a previous-year term
+        (no report, its edition has no such cell, or the cell was blank: said once)."""
+        def value(t) -> Decimal | None:
+            if not t.previous:
+                return self.values[t.key]
+            if self.previous is None or t.key in self.previous_blank:
+                return None
+            return self.previous.get(t.key)
+
+        return term_sum(terms, value)
 
     # -- rules --------------------------------------------------------------------
     def run(self) -> list[Finding]:

@@ -44,10 +44,10 @@ from typing import Iterable
 from . import meta as M
 from .findings import Finding
 from .layout import Region, TableLayout, a1, layouts
-from .spec import (DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, ValueType, _normalise_label,
-                   available_editions, cell_key, load_edition)
+from .spec import (DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, ValueType, available_editions,
+                   cell_key, load_edition, normalise_label)
 from .submission import CellValue, Submission, UnreadableFile
-from .values import BLANK, normalise_decimal, read_number
+from .values import BLANK, format_decimal, normalise_decimal, read_number
 from .xlsx import NUMBER, RawCell, XlsxBook, parse_a1
 
 __all__ = ["read_workbook", "read_book", "detect_edition", "canonical_label", "NAMES_MISSING", "TABLE_DUPLICATED"]
@@ -95,25 +95,7 @@ def read_book(book: XlsxBook, path: str | Path, edition: Edition | str | None = 
     return sub
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _canonical(text: str) -> str:
-    s = unicodedata.normalize("NFKC", text)
-    s = _normalise_label(s)
-    s = _QUOTES.sub("", s)
-    s = _NUMBERING_COMMA.sub(r"\1.", s)
-    s = _NUMBERING_PAREN.sub(r"\1.", s)
-    return s.rstrip("：")
-
-
-def canonical_label(text: object) -> str:
-    """Label text as compared: NFKC, no spaces or quotes, full-width brackets,
-    "1、", "（1）" and "1)" written as "1." (see :func:`xxgk.spec._normalise_label`)."""
-    return _canonical(str(text))
-
-
-_QUOTES = re.compile("[\"'“”‘’「」『』]")
-_NUMBERING_COMMA = re.compile(r"^(\d+)[、，．]")
-_NUMBERING_PAREN = re.compile(r"^（?(\d+)）")  # “（1）属于国家秘密”, “1)属于…” numbered like “1.属于国家秘密”
+canonical_label = normalise_label  # the one label normaliser (xxgk.spec), under the reader's old name
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
 
 
@@ -329,7 +311,7 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return format(normalise_decimal(value), "f")
+        return format_decimal(normalise_decimal(value))
     return str(value)
 
 

@@ -14,12 +14,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 __all__ = [
     "Edition",
     "ValueType",
     "cell_key",
+    "term_sum",
+    "normalise_label",
     "Table",
     "Block",
     "Node",
@@ -194,6 +196,19 @@ class Term:
 
     def __str__(self) -> str:
         return ("-" if self.sign < 0 else "") + ("prev:" if self.previous else "") + self.key
+
+
+def term_sum(terms: Iterable[Term], value: Callable[[Term], Decimal | None]) -> Decimal | None:
+    """Σ sign × value over the terms; None when ``value`` has none for a term
+    (a previous-year term without last year's figure).  The one evaluator of
+    the arithmetic: the edition's compute, the writer and the checker use it."""
+    total = Decimal(0)
+    for t in terms:
+        v = value(t)
+        if v is None:
+            return None
+        total += t.sign * v
+    return total
 
 
 @dataclass(frozen=True)
@@ -440,6 +455,11 @@ class Edition:
             return fee_decimals
         return int(self.settings[vt.decimals_setting]) if vt.decimals_setting else 0
 
+    def formula_value(self, key: str, value: Callable[[str], Decimal]) -> Decimal:
+        """A formula cell's value: the sum of its items, each as ``value`` gives it.
+        The one place a total's arithmetic is done (compute, writer, checker)."""
+        return term_sum((Term(k) for k in self.cells[key].formula_terms or ()), lambda t: value(t.key))
+
     def compute(self, values: Mapping[str, Decimal | int | None]) -> dict[str, Decimal]:
         """Every cell's value: inputs as given (missing -> 0), formula cells
         recomputed from their items (recursively, so a total of totals works).
@@ -448,12 +468,11 @@ class Edition:
 
         def value(key: str) -> Decimal:
             if key not in out:
-                cell = self.cells[key]
-                if cell.is_input:
+                if self.cells[key].is_input:
                     v = values.get(key)
                     out[key] = Decimal(0) if v is None else Decimal(v)
                 else:
-                    out[key] = sum((value(k) for k in cell.formula_terms), Decimal(0))
+                    out[key] = self.formula_value(key, value)
             return out[key]
 
         for key in self.cells:
@@ -465,11 +484,30 @@ class Edition:
 
 
 _BRACKETS = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", '"': "“"})
+_QUOTES = re.compile("[\"'“”‘’「」『』]")
+_NUMBERING_COMMA = re.compile(r"^(\d+)[、，．]")
+_NUMBERING_PAREN = re.compile(r"^（?(\d+)）")  # “（1）属于国家秘密”, “1)属于…” numbered like “1.属于国家秘密”
 
 
-def _normalise_label(text: str) -> str:
-    """Compare labels ignoring spaces and half/full-width brackets."""
-    return re.sub(r"\s+", "", str(text)).translate(_BRACKETS)
+def normalise_label(text: object) -> str:
+    """The one way labels are compared (table headers, unit types, sections):
+    NFKC, no spaces or quotes, full-width brackets, "1、", "（1）" and "1)"
+    written as "1.", no trailing colon."""
+    return _normalised(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the reader compares every text cell of a workbook
+def _normalised(text: str) -> str:
+    import unicodedata
+
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).translate(_BRACKETS)
+    s = _QUOTES.sub("", s)
+    s = _NUMBERING_COMMA.sub(r"\1.", s)
+    s = _NUMBERING_PAREN.sub(r"\1.", s)
+    return s.rstrip("：")
+
+
+_normalise_label = normalise_label  # the name other modules imported
 
 
 # -- loading ---------------------------------------------------------------
@@ -636,6 +674,8 @@ def _check_references(ed: Edition, src: _Source) -> None:
                 problems.append(f"{src.at('id: ' + inst.id)}规则 {inst.instance_id} 引用了不存在的单元格 {t.key}")
         if inst.rule.params.get("formula") and len(inst.lhs) != 1:
             problems.append(f"{src.at('id: ' + inst.id)}规则 {inst.instance_id} 的公式目标必须是一个单元格")
+        if inst.rule.params.get("formula") and any(t.sign < 0 or t.previous for t in (*inst.lhs, *inst.rhs)):
+            problems.append(f"{src.at('id: ' + inst.id)}规则 {inst.instance_id} 是公式（合计），只能把本年的单元格相加")
     for r in ed.rules:
         if "key" in r.params and r.params["key"] not in ed.cells:
             problems.append(f"{src.at('id: ' + r.id)}规则 {r.id} 引用了不存在的单元格 {r.params['key']}")

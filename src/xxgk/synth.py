@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from .spec import Edition
+from .spec import Edition, term_sum
 
 __all__ = ["consistent_inputs"]
 
@@ -52,8 +52,8 @@ def balance(edition: Edition, values: dict[str, Decimal]) -> None:
         if inst.rule.params.get("formula"):
             continue
         full = edition.compute(values)
-        lhs = sum(t.sign * full[t.key] for t in inst.lhs)
-        rhs = sum(t.sign * full[t.key] for t in inst.rhs)
+        lhs = term_sum(inst.lhs, lambda t: full[t.key])
+        rhs = term_sum(inst.rhs, lambda t: full[t.key])
         if lhs == rhs:
             continue
         side = inst.lhs if lhs < rhs else inst.rhs

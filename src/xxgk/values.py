@@ -76,14 +76,17 @@ def normalise_decimal(value: Decimal) -> Decimal:
     return value.normalize()
 
 
-def format_decimal(value: Decimal | int | float | None) -> str:
-    """A number as a clerk writes it: no exponent, no trailing zeros ("" for None).
+def format_decimal(value: Decimal | int | float | None, places: int | None = None) -> str:
+    """A number as a clerk writes it: no exponent, no trailing zeros ("" for
+    None); with ``places``, exactly that many decimals (an amount as printed).
     The one formatter of numbers in messages, notes and documents."""
     if value is None:
         return ""
     d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if not d.is_finite():
         return str(d)
+    if places:
+        return format(d.quantize(Decimal(1).scaleb(-places)), "f")
     if d == d.to_integral_value():
         return str(int(d))
     return format(d.normalize(), "f")

@@ -28,7 +28,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import layout as L
 from .meta import META_SHEET, defined_name, meta_rows
-from .spec import Edition, RuleInstance, SpecError, Term, load_edition
+from .spec import Edition, RuleInstance, SpecError, Term, load_edition, term_sum
 from .values import format_decimal as fmt_number
 
 __all__ = [
@@ -191,8 +191,7 @@ class _Values:
     def computed(self, key: str) -> Decimal:
         """Value of a formula cell's SUM, as a spreadsheet would compute it."""
         if key not in self._memo:
-            terms = self.edition.cells[key].formula_terms or ()
-            self._memo[key] = sum((self.effective(t) or Decimal(0) for t in terms), Decimal(0))
+            self._memo[key] = self.edition.formula_value(key, lambda k: self.effective(k) or Decimal(0))
         return self._memo[key]
 
     def raw(self, key: str) -> Any:
@@ -207,7 +206,7 @@ class _Values:
         return self.computed(key)
 
     def side(self, terms: Iterable[Term]) -> Decimal:
-        return sum(((self.effective(t.key) or Decimal(0)) * t.sign for t in terms), Decimal(0))
+        return term_sum(terms, lambda t: self.effective(t.key) or Decimal(0))
 
 
 def _check_keys(edition: Edition, values: Mapping[str, Any], overrides: Mapping[str, Any]) -> None:

@@ -20,6 +20,7 @@ from typing import Mapping
 
 from .. import layout as L
 from ..checker import CheckResult, _same_unit, check_submission, previous_values
+from ..values import format_decimal
 from ..spec import Edition, ProseSection, Table, load_edition
 from ..submission import Submission
 from . import texts
@@ -113,9 +114,7 @@ def format_value(edition: Edition, key: str, value: Decimal | None, fee_decimals
     """A figure as published: counts as whole numbers, amounts with the workbook's decimals."""
     v = Decimal(0) if value is None else Decimal(value)
     decimals = edition.decimals(edition.cells[key].value_type, fee_decimals)
-    if decimals == 0:
-        return str(int(v)) if v == v.to_integral_value() else format(v.normalize(), "f")
-    return format(v.quantize(Decimal(1).scaleb(-decimals)), "f")
+    return format_decimal(v, decimals)
 
 
 # -- tables ---------------------------------------------------------------------------
@@ -239,7 +238,7 @@ def build_report(
         if isinstance(obj, ProseSection):
             section = Section(obj.number, title, paragraphs(sub.prose.get(obj.key)))
             if sub.kind == "summary" and obj.key == _overview_key(ed) and not section.paragraphs:
-                prev = previous_values(previous, ed) if _same_unit(sub, previous) else None
+                prev = previous_values(previous) if _same_unit(sub, previous) else None  # in its own edition
                 section.paragraphs = [texts.draft_overview(ed, values, unit=unit, year=year, previous=prev)]
                 section.draft_mark = texts.text(ed, "summary_draft", "mark")
             if not section.paragraphs:

@@ -13,6 +13,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
+from ..values import format_decimal
 from ..spec import Edition, SpecError
 
 __all__ = ["text", "fill", "format_date", "draft_overview", "template_keys", "section_titles"]
@@ -83,8 +84,7 @@ def format_date(edition: Edition, day: _dt.date | str | None) -> str:
 
 
 def _number(value: Decimal) -> str:
-    d = Decimal(value)
-    return str(int(d)) if d == d.to_integral_value() else format(d.normalize(), "f")
+    return format_decimal(value)
 
 
 def _pct(part: Decimal, whole: Decimal) -> str:
