@@ -748,8 +748,7 @@ def _uncompared(run: _Run, previous: Submission | None) -> None:
                 rules[inst.rule.id] = inst.rule
     for rule_id, cells in by_rule.items():
         shown = "、".join(cells[:6]) + ("等" if len(cells) > 6 else "")
-        run.add("previous-blank", _render(MESSAGES["previous-blank"], cells=shown, title=rules[rule_id].title),
-                severity="info")
+        run.add("previous-blank", _render(MESSAGES["previous-blank"], cells=shown, title=rules[rule_id].title))
 
 
 def _unit_type_unknown(run: _Run, sub: Submission, edition: Edition) -> None:
@@ -796,7 +795,7 @@ def check_submission(
         report_blanks=not empty,  # one finding says it all
     )
     if run.previous is not None:
-        run.previous_blank = previous_blank_keys(previous, ed)
+        run.previous_blank = previous_blank_keys(previous, _edition_of(previous, None))  # in its own edition
     run.run()
     _say_incomparable(run, previous)
     _uncompared(run, previous)
