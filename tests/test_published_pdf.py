@@ -28,6 +28,7 @@ from published_fixtures import (  # noqa: E402
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 
 SEEDS = {"narrow": 5, "wide": 1, "repeated": 8}
+BORDERLESS = 7
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,8 @@ def pdfs(tmp_path_factory):
     docs = [docx_report(folder / "narrow.docx", consistent(SEEDS["narrow"]), narrow_first="t3", page_break_in={"t3": 14}),
             docx_report(folder / "wide.docx", consistent(SEEDS["wide"]), page_break_in={"t3": 20}),
             docx_report(folder / "repeated.docx", consistent(SEEDS["repeated"]), page_break_in={"t3": 16},
-                        repeat_header=3)]
+                        repeat_header=3),
+            docx_report(folder / "borderless.docx", consistent(BORDERLESS), borders=False)]
     return {p.stem: p for p in soffice_pdfs(docs, folder / "out")}
 
 
@@ -59,6 +61,17 @@ def test_table_grid_drawn_as_one_path(pdfs, tmp_path):
     sub = read_pdf(grid_as_one_path(pdfs["narrow"], tmp_path / "one-path.pdf"))
     assert {k: sub.cells[k].value if k in sub.cells else "absent" for k in ED.cells} == {k: values[k] for k in ED.cells}
     assert sub.prose == PROSE
+
+
+def test_table_printed_without_lines(pdfs):
+    """No ruling lines: the rows are read line by line, each label's wrapped
+    rest (below it, or at the top of the next page) joined to it."""
+    values = consistent(BORDERLESS)
+    sub = read_published(pdfs["borderless"])
+    assert {k: sub.cells[k].value if k in sub.cells else "absent" for k in ED.cells} == {k: values[k] for k in ED.cells}
+    assert sub.findings[0].code == "tables-as-text" and sub.file_kind == "pdf"
+    assert sub.prose == PROSE
+    assert {sub.cells[k].origin.page for k in ED.cells if k.startswith("t3.")} >= {1, 2}
 
 
 def test_scan_without_text_is_refused(tmp_path):

@@ -44,6 +44,9 @@ def submission_from(book: GridBook, path: str | Path, edition: Edition | str | N
     if len(sub.cells) < len(ed.cells):  # labels of some cells not found in the tables
         by_text = _as_text(linear_text if linear_text is not None else text, path, ed, file_kind, line_origin)
         if by_text is not None and len(_located(by_text)) > len(sub.cells):
+            prose = split_sections(prose_text if prose_text is not None else text, ed)
+            if prose:  # the document's own paragraphs, not the lines read as text
+                by_text.prose = prose
             return by_text
     if not sub.cells:
         what = FILE_KIND_NAMES.get(file_kind, file_kind)

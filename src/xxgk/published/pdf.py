@@ -2,17 +2,24 @@
 
 Each page's characters (with their boxes) and ruling lines are read with
 PDFium (pypdfium2, installed with pdfplumber); the tables are found from
-the lines with pdfplumber's lattice algorithm; a cell's
+the lines (each path's straight segments) with pdfplumber's lattice
+algorithm; a cell's
 row and column spans come from its box against all the table's column and
 row edges, its text from the characters inside it (a label wrapped over
 several lines, or the vertical “三、本年度办理结果” printed one character
 per line, is joined; the reader ignores the line breaks).  A table running
 over several pages is stacked piece below piece; a row broken by the page
 end (its label's last characters at the top of the next page, with no
-number) is joined to its first part.  Text outside the tables becomes
+number) is joined to its first part; header rows repeated on the next page
+are dropped.  Text outside the tables becomes
 paragraphs: visual lines filling the width are joined into one paragraph,
 page numbers (“- 3 -”, “第3页 共5页”) are dropped.  Every cell keeps its page
 and line (lines counted from the top of the page).
+
+Tables printed without lines are read line by line like a text report
+(:mod:`xxgk.published.text`), each row on one line: the wrapped rest of a
+row's labels (below it, or at the top of the next page) is joined to them
+by position (:func:`_rows_joined`).
 
 A PDF without any text (a scan) is refused: reading it would need OCR.
 """
@@ -98,7 +105,7 @@ def _read_pages(path: str | Path) -> tuple[list[_Piece], list[tuple[str, Origin]
     from the lines with pdfplumber's lattice algorithm (edges merged, their
     intersections made into cells, cells into tables)."""
     pieces: list[_Piece] = []
-    lines: list[tuple[str, Origin]] = []  # every text line of the document (tables included)
+    lines: list[dict] = []  # every text line of the document (tables included)
     text_lines: list[dict] = []  # text lines outside the tables
     chars = 0
     pdf = _open(path)
@@ -118,10 +125,11 @@ def _read_pages(path: str | Path) -> tuple[list[_Piece], list[tuple[str, Origin]
             lines += page_lines
     finally:
         pdf.close()
-    return pieces, _paragraphs(text_lines), chars, lines
+    rows = [(ln["text"], Origin(page=ln["page"], line=ln["line"])) for ln in _rows_joined(lines)]
+    return pieces, _paragraphs(text_lines), chars, rows
 
 
-def _read_page(page, number: int) -> tuple[list[_Piece], list[dict], int, list[tuple[str, Origin]]]:
+def _read_page(page, number: int) -> tuple[list[_Piece], list[dict], int, list[dict]]:
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
@@ -146,8 +154,10 @@ def _read_page(page, number: int) -> tuple[list[_Piece], list[dict], int, list[t
                   max(c[3] for c in cells)) for cells in tables]
         outside = [c for c in chars if not any(b[0] - 1 <= (c[1] + c[3]) / 2 <= b[2] + 1
                                                and b[1] - 1 <= (c[2] + c[4]) / 2 <= b[3] + 1 for b in boxes)]
-        every = [(ln["text"], Origin(page=number, line=_line_of(tops, ln["top"]))) for ln in _lines(chars)
+        every = [dict(ln, page=number, line=_line_of(tops, ln["top"])) for ln in _lines(chars)
                  if not _PAGE_NUMBER.match(ln["text"].strip())]
+        if every:
+            every[0]["page_start"] = every[-1]["page_end"] = True
         text_lines = [dict(ln, page=number, line=_line_of(tops, ln["top"])) for ln in _lines(outside)
                       if ln["text"].strip() and not _PAGE_NUMBER.match(ln["text"].strip())]
         if text_lines:  # the page's text margins: a line short of the right one ends a paragraph
@@ -251,12 +261,54 @@ def _lines(chars: list[tuple]) -> list[dict]:
     out = []
     for line in lines:
         line.sort(key=lambda c: c[1])
-        text = line[0][0]
+        chunks = [[line[0][0], line[0][1], line[0][3]]]  # text, x0, x1 of runs without a wide gap
         for prev, ch in zip(line, line[1:]):
-            text += (" " if ch[1] - prev[3] > 0.5 * (ch[4] - ch[2]) else "") + ch[0]
-        out.append({"text": text, "x0": line[0][1], "x1": line[-1][3], "top": min(c[2] for c in line),
-                    "bottom": max(c[4] for c in line)})
+            if ch[1] - prev[3] > 0.5 * (ch[4] - ch[2]):
+                chunks.append([ch[0], ch[1], ch[3]])
+            else:
+                chunks[-1][0] += ch[0]
+                chunks[-1][2] = ch[3]
+        out.append({"text": " ".join(c[0] for c in chunks), "x0": line[0][1], "x1": line[-1][3],
+                    "top": min(c[2] for c in line), "bottom": max(c[4] for c in line), "chunks": chunks})
     return out
+
+
+def _rows_joined(lines: list[dict]) -> list[dict]:
+    """Lines of a table printed without lines, each row on one line.  A line
+    right below a row (of figures, or of several column headers) whose every
+    run lies under a run of that row holds the wrapped rest of those labels
+    (Word sets a cell's text from the top): each run is appended to the run
+    above it.  A row broken by the page end continues on the next page's
+    first lines.  ``lines`` carry ``page``; runs are in ``chunks``."""
+    out: list[dict] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        numbers = [c for c in ln["chunks"] if _NUMBER.match(c[0])]
+        if prev is not None and not numbers and not _HEADING.match(ln["text"]) and _continues(prev, ln):
+            targets = []
+            for text, x0, x1 in ln["chunks"]:
+                above = [c for c in prev["chunks"] if not _NUMBER.match(c[0]) and c[1] - 2 <= (x0 + x1) / 2 <= c[2] + 2]
+                if not above:
+                    break
+                targets.append((above[0], text))
+            else:
+                for chunk, text in targets:
+                    chunk[0] += text
+                prev.update(bottom=ln["bottom"], page_end=ln.get("page_end"), last_page=ln["page"],
+                            text=" ".join(c[0] for c in prev["chunks"]))
+                continue
+        out.append(dict(ln, chunks=[list(c) for c in ln["chunks"]],
+                        row=len(numbers) >= 2 or len(ln["chunks"]) - len(numbers) >= 2))
+    return out
+
+
+def _continues(prev: dict, ln: dict) -> bool:
+    """Whether ``ln`` may hold the wrapped rest of the row ``prev``."""
+    if not prev.get("row"):
+        return False
+    if ln["page"] == prev.get("last_page", prev["page"]):
+        return ln["top"] - prev["bottom"] < 1.5 * (ln["bottom"] - ln["top"])
+    return bool(prev.get("page_end")) and bool(ln.get("page_start"))
 
 
 def _line_of(tops: list[float], top: float) -> int:
