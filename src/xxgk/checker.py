@@ -77,7 +77,7 @@ MESSAGES: dict[str, str] = {
     "previous-other-unit": "上年报告的单位为“{previous}”，与本报告的“{unit}”不同，未核对与上年报告的衔接（上年结转、现行有效件数）。",
     "formula-changed": "{cell_label}是合计，公式被改成了“={formula}”，不再是各项之和（应为“={expected}”）；目前数值相同，请恢复公式。",
     "formula-changed-wrong": "{cell_label}是合计，公式被改成了“={formula}”，不再是各项之和（应为“={expected}”），表中显示 {shown}，各项之和为 {value}；已按 {value} 校验，请恢复公式。",
-    "previous-not-comparable": "上年报告为{edition}，没有{cells}等栏目，{rule}（{title}）未与上年比对。",
+    "previous-not-comparable": "上年报告为 {edition}，没有{cells}等栏目，{rule}（{title}）未与上年比对。",
     "zero-note": "（其中 {cells} 没有可用的数字，已按 0 计算）",
     "knock-on": "（{target} 是公式，请不要在此填写数字：这是 {root} 引起的，改正 {root} 后会自动更正）",
     "not-filled": "{tables}中没有填写任何数字，视为未填写；请填写后重新报送（没有发生的事项请填 0）。",
