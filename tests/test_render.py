@@ -261,6 +261,18 @@ def test_folder_in_folder_out_named_like_templates(tmp_path):
     assert "共 9 份：已生成 7 份" in r.output
 
 
+def test_folder_of_one_report_to_a_document_name(tmp_path):
+    """A folder holding one report and ``--out 报告.pdf`` writes that document, not a folder named
+    报告.pdf; several reports to a document name is a usage error that says to name a folder."""
+    r = run("render", SEED.parent, "--out", tmp_path / "seed.html")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "seed.html").is_file()
+    assert (tmp_path / "seed.html").read_text("utf-8").startswith("<!DOCTYPE html>")
+    r = run("render", SUBMISSIONS, "--out", tmp_path / "all.docx")
+    assert r.exit_code == 2 and "应为文件夹" in r.output
+    assert not (tmp_path / "all.docx").exists()
+
+
 def test_format_from_extension_and_bad_extension(tmp_path):
     assert run("render", SEED, "--out", tmp_path / "a.htm").exit_code == 0
     assert (tmp_path / "a.htm").read_text("utf-8").startswith("<!DOCTYPE html>")

@@ -61,6 +61,11 @@ def output_name(sub: Submission, fmt: str) -> str:
     return str(Path(template_file_name(sub.unit or Path(sub.path).stem, sub.year or "")).with_suffix("." + fmt))
 
 
+def _names_document(out: Path) -> bool:
+    """``out`` names one document (its extension is a format we write), not a folder."""
+    return not out.is_dir() and out.suffix.lower().lstrip(".") in (*FORMATS, "htm")
+
+
 def _format_of(out: Path, fmt: str | None) -> str:
     suffix = out.suffix.lower().lstrip(".")
     if suffix == "htm":
@@ -212,10 +217,14 @@ def render_paths(
     if not files:
         raise RenderError("没有找到要生成报告的工作簿或报告文件（.xlsx、.html、.docx、.pdf、.txt 等）")
     out = Path(out)
-    to_folder = (len(files) > 1 or any(Path(p).is_dir() for p in inputs) or out.is_dir()
-                 or str(out).endswith(("/", os.sep)))
+    names_document = _names_document(out)
+    to_folder = (out.is_dir() or str(out).endswith(("/", os.sep))
+                 or (not names_document and (len(files) > 1 or any(Path(p).is_dir() for p in inputs))))
     if fmt is not None and fmt not in FORMATS:
         raise RenderError(f"不支持的格式“{fmt}”，可选：{'、'.join(FORMATS)}")
+    if not to_folder and len(files) > 1:
+        raise RenderError(f"有 {len(files)} 份报告要生成，--out 应为文件夹（例如 发布/），"
+                          f"而“{out}”是一个文件名")
     if to_folder:
         if out.exists() and not out.is_dir():
             raise RenderError(f"有多个报告要生成，--out 须为文件夹，而“{out}”是一个文件")
