@@ -66,6 +66,9 @@ def test_unreadable_file_in_previous_folder_is_said_and_skipped(tmp_path):
     result = CliRunner().invoke(main, ["check", str(now / "甲.xlsx"), "--previous", str(before), "--year", "2023"])
     assert result.exit_code == 0, result.output
     assert "坏.xlsx 无法读取" in result.output and "Traceback" not in result.output
+    result = CliRunner().invoke(main, ["consolidate", str(now), "--previous", str(before), "--year", "2023",
+                                       "-o", str(tmp_path / "s.xlsx")])
+    assert result.exit_code == 0 and "上年报告文件夹中 1 个文件无法读取" in result.output and "坏.xlsx" in result.output
 
 
 def test_consolidate_with_a_previous_folder(tmp_path):

@@ -155,6 +155,7 @@ class ConsolidationResult:
     include_errors: bool = False
     long_out: Path | None = None
     name_source: str = "given"  # given (--name) / derived (shared area) / neutral (汇总)
+    previous_unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why) in --previous folder
     skipped: list[str] = field(default_factory=list)  # unchanged annotated copies left out
 
     def count(self, *statuses: str, included: bool | None = None) -> int:
@@ -656,6 +657,7 @@ def consolidate(
         include_errors=include_errors,
         long_out=Path(long_out) if long_out else None,
         name_source="given" if named else "neutral" if neutral else "derived",
+        previous_unreadable=list(last_year.unreadable),
         skipped=skipped,
     )
     _write(result, ed, included, sums_in, shown_decimals)
@@ -862,6 +864,9 @@ def closing_line(result: ConsolidationResult) -> str:
     if result.skipped:
         parts.append(f"跳过 xxgk 生成的未改动的批注副本 {len(result.skipped)} 个")
     line = "，".join(parts) + f"。汇总表：{result.out}"
+    if result.previous_unreadable:
+        line += (f"\n提示：上年报告文件夹中 {len(result.previous_unreadable)} 个文件无法读取，未用于比对"
+                 + _some_names([Path(p).name for p, _ in result.previous_unreadable]) + "。")
     if result.name_source == "neutral":
         line += (f"\n提示：未能从单位名称看出所属的区（市），汇总单位名称暂用“{result.name}”；"
                  "请用 --name 指定，如 --name 某市。")
