@@ -218,3 +218,57 @@ def test_consolidation_refuses_mixed_editions(tmp_path):
     message = str(exc.value)
     assert "2019 版格式：甲.xlsx" in message and "2021 版格式：丙.xlsx、乙.xlsx" in message
     assert not (tmp_path / "sum.xlsx").exists()
+
+
+# -- the description is checked when it is loaded ----------------------------------------------
+
+
+def _with_rules(extra: str) -> str:
+    from importlib import resources
+
+    return resources.files("xxgk.editions").joinpath("2021.yaml").read_text("utf-8") + extra
+
+
+def _rule(rule_id: str, lhs: str, rhs: str) -> str:
+    return (f"  - id: {rule_id}\n    code: x-{rule_id.lower()}\n    severity: error\n    group: hard\n"
+            f"    kind: equation\n    formula: true\n    lhs: [\"{lhs}\"]\n    rhs: [\"{rhs}\"]\n"
+            f"    title: t\n    message: m\n")
+
+
+def _load(text: str):
+    import yaml
+
+    from xxgk.spec import build_edition
+
+    return build_edition(yaml.safe_load(text), source="editions/x.yaml", text=text)
+
+
+def test_a_formula_cycle_is_rejected_at_load_with_file_and_line():
+    from xxgk.spec import SpecError
+
+    text = _with_rules(_rule("R90", "t2.rules.issued", "t2.rules.repealed")
+                       + _rule("R91", "t2.rules.repealed", "t2.rules.issued"))
+    line = text[: text.index("id: R90")].count("\n") + 1
+    with pytest.raises(SpecError) as exc:
+        _load(text)
+    assert f"editions/x.yaml 第 {line} 行" in str(exc.value) and "循环" in str(exc.value)
+
+
+def test_a_dangling_reference_is_rejected_at_load_with_file_and_line():
+    from xxgk.spec import SpecError
+
+    text = _with_rules(_rule("R92", "t2.rules.issued", "t2.rules.nothing"))
+    line = text[: text.index("id: R92")].count("\n") + 1
+    with pytest.raises(SpecError) as exc:
+        _load(text)
+    assert f"editions/x.yaml 第 {line} 行" in str(exc.value) and "t2.rules.nothing" in str(exc.value)
+
+
+def test_sets_are_selected_from_the_header_trees():
+    ed = load_edition("2021")
+    t3_leaves = [p for b in ed.table("t3").blocks for p in b.row_paths()]
+    assert len(ed.sets["t3_rows"]) == len(t3_leaves) == 25
+    assert "total_results" not in ed.sets["t3_result_items"] and len(ed.sets["t3_result_items"]) == 21
+    assert ed.sets["t4_groups"] == ("review", "litigation.direct", "litigation.after_review")
+    assert ed.sets["t4_outcomes"] == ("upheld", "corrected", "other", "pending")
+    assert len(load_edition("2019").sets["t3_result_items"]) == 19  # （六）其他处理 is one row

@@ -843,23 +843,13 @@ def validate_edition(ed: Edition) -> None:
             problems.append(f"规则 {r.id} 的类型 {r.kind} 未知")
         if r.severity not in ("error", "warning", "info"):
             problems.append(f"规则 {r.id} 的严重程度 {r.severity} 未知")
-        if "key" in r.params and r.params["key"] not in ed.cells:
-            problems.append(f"规则 {r.id} 引用了不存在的单元格 {r.params['key']}")
         if "section" in r.params and r.params["section"] not in {s.key for s in ed.prose_sections}:
             problems.append(f"规则 {r.id} 引用了不存在的文字部分 {r.params['section']}")
-    for inst in ed.rule_instances:
-        for t in (*inst.lhs, *inst.rhs):
-            if t.key not in ed.cells:
-                problems.append(f"规则 {inst.instance_id} 引用了不存在的单元格 {t.key}")
-        if inst.rule.params.get("formula") and len(inst.lhs) != 1:
-            problems.append(f"规则 {inst.instance_id} 的公式目标必须是一个单元格")
+    # terms naming no cell and ill-formed formulas: _check_references, at load, with the line
     for vt in {c.value_type for c in ed.cells.values()}:
         if vt not in ed.value_types:
             problems.append(f"未定义的数值类型 {vt}")
-    for key, cell in ed.cells.items():
-        if cell.formula_terms and any(not ed.cells[k].is_input and k == key for k in cell.formula_terms):
-            problems.append(f"单元格 {key} 的公式引用自身")
-    if problems:
+    if problems:  # formula cycles: _check_cycles, at load
         raise SpecError("；".join(problems))
 
 
