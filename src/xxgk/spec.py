@@ -381,6 +381,7 @@ class Edition:
     page_end_markers: tuple[str, ...] = ()
     render: Mapping[str, Any] = field(default_factory=dict)  # texts of the published report
     last_year: int | None = None  # last report year of this edition (None: still in force)
+    workbook_labels: Mapping[str, str] = field(default_factory=dict)  # words on the workbook's own sheets
 
     def covers(self, year: int | None) -> bool:
         """Is ``year`` a report year of this edition?"""
@@ -611,6 +612,7 @@ def build_edition(data: Mapping[str, Any], *, source: str | None = None, text: s
             document=data["document"],
             first_year=int(data["first_year"]),
             last_year=int(data["last_year"]) if data.get("last_year") else None,
+            workbook_labels=dict(data["workbook"].get("labels") or {}),
             report_title=data["report_title"],
             settings=dict(data.get("settings") or {}),
             info_fields=tuple(InfoField(**f) for f in data["info_fields"]),
@@ -833,6 +835,9 @@ def validate_edition(ed: Edition) -> None:
     type_names = [_normalise_label(n) for u in ed.unit_types for n in (u.label, *u.aliases)]
     if len(set(type_names)) != len(type_names):
         problems.append("单位类型的名称或别名重复")
+    for name in ("unit_row", "total"):
+        if not ed.workbook_labels.get(name):
+            problems.append(f"workbook.labels 缺少 {name}")
     ids = [r.id for r in ed.rules]
     if len(set(ids)) != len(ids):
         problems.append("规则编号重复")

@@ -77,7 +77,7 @@ def _columns(ed: Edition) -> list[CellSpec]:
 
 # -- 分单位明细 -------------------------------------------------------------------
 
-_LABEL_HEAD = ("表", "项目", "栏目", "合计")
+_LABEL_HEAD = ("表", "项目", "栏目")  # then the edition's word for the totals column (workbook.labels.total)
 _LABEL_WIDTHS = (6, 36, 26, 11)
 _UNIT_WIDTH = 10
 # Landscape A4 at 100 %, in Excel character units; narrower than this/_MIN_SCALE
@@ -113,7 +113,8 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     ed = data.edition
     ws = _add_streamed_sheet(wb, SHEET_DETAIL)
     index = {k: i for i, k in enumerate(ed.cells)}
-    left = len(_LABEL_HEAD)
+    head = (*_LABEL_HEAD, data.edition.workbook_labels["total"])
+    left = len(head)
     units = list(data.units)
     last_col = left + len(units) - 1
     for c, width in enumerate(_LABEL_WIDTHS):
@@ -122,7 +123,7 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
         ws.set_column(left, last_col, _UNIT_WIDTH)
     head_lines = max([_lines(u, _UNIT_WIDTH) for u, _, _ in units] or [1])
     ws.set_row(0, 4 + LINE_PT * min(head_lines, 6))
-    for c, text in enumerate(_LABEL_HEAD):
+    for c, text in enumerate(head):
         ws.write_string(0, c, text, fmt.head)
     for c, (unit, _file, _values) in enumerate(units, start=left):
         ws.write_string(0, c, unit, fmt.head)
@@ -303,7 +304,7 @@ def _groups_pie(wb, ws, fmt: _Formats, data: SummaryData, items: list[CellSpec],
     if len(groups) < 2:
         return top - 2
     ws.write_string(top, 0, "分类", fmt.head)
-    ws.write_string(top, 1, "件数", fmt.head)
+    ws.write_string(top, 1, data.edition.value_type(items[0]).label, fmt.head)
     for r, (label, cells) in enumerate(groups, start=top + 1):
         refs = [_ref(c.table.sheet, lay[c.table.key].cells[c.key].r1, lay[c.table.key].cells[c.key].c1) for c in cells]
         cached = sum((data.result.sums[c.key] for c in cells), Decimal(0))
@@ -340,7 +341,7 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     items = _breakdown(ed, total)
     ws.write_string(0, 0, f"{total.table.title}：办理结果构成（{total.col_label}）", fmt.title)
     ws.write_string(1, 0, "项目", fmt.head)
-    ws.write_string(1, 1, "件数", fmt.head)
+    ws.write_string(1, 1, ed.value_type(total).label, fmt.head)
     for r, cell in enumerate(items, start=2):
         region = lay[cell.table.key].cells[cell.key]
         ws.write_string(r, 0, _short(cell.row_label), fmt.text)
@@ -350,7 +351,7 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     if items:
         chart = wb.add_chart({"type": "bar"})
         chart.add_series({
-            "name": "件数",
+            "name": ed.value_type(total).label,
             "categories": [SHEET_CHARTS, 2, 0, last, 0],
             "values": [SHEET_CHARTS, 2, 1, last, 1],
             "data_labels": {"value": True},
@@ -368,7 +369,7 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     top = max(last + 3, 34)
     ws.write_string(top, 0, f"各单位{per_unit.row_label}（{per_unit.col_label}）", fmt.title)
     ws.write_string(top + 1, 0, "单位", fmt.head)
-    ws.write_string(top + 1, 1, "件数", fmt.head)
+    ws.write_string(top + 1, 1, ed.value_type(per_unit).label, fmt.head)
     index = {k: i for i, k in enumerate(ed.cells)}
     for r, (unit, _file, values) in enumerate(data.units, start=top + 2):
         ws.write_string(r, 0, unit, fmt.text)

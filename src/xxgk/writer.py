@@ -513,9 +513,10 @@ def _unit_row(ctx: _Ctx) -> tuple[str, str]:
     """Formula and cached text of the 填报单位 / 报告年度 line."""
     year_label = next(f.label for f in ctx.edition.info_fields if f.key == "year")
     unit, year = _info_ref(ctx, "unit"), _info_ref(ctx, "year")
-    formula = f'="填报单位："&{unit}&"　　{year_label}："&IF({year}="","",{year}&"年")'
+    unit_label = ctx.edition.workbook_labels["unit_row"]
+    formula = f'="{unit_label}："&{unit}&"　　{year_label}："&IF({year}="","",{year}&"年")'
     y = _info_value(ctx, "year")
-    cached = f"填报单位：{_info_value(ctx, 'unit') or ''}　　{year_label}：" + (f"{y}年" if y not in (None, "") else "")
+    cached = f"{unit_label}：{_info_value(ctx, 'unit') or ''}　　{year_label}：" + (f"{y}年" if y not in (None, "") else "")
     return formula, cached
 
 
