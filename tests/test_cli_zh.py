@@ -48,7 +48,7 @@ def test_help_is_chinese_wrapped_and_ends_with_an_example(command):
     assert result.exit_code == 0
     text = result.output
     assert not ENGLISH.search(text), text
-    assert "选项：" in text and "显示本帮助并退出。" in text
+    assert "选项：" in text and "显示本帮助并退出。" in text and "; " not in text
     # help wraps at display width (a Chinese character is two columns wide)
     assert max(display_width(line) for line in text.splitlines()) <= 100
     # no stray space between two Chinese characters (source line breaks)

@@ -183,6 +183,11 @@ class ChineseFormatter(HelpFormatter):
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        # click joins an option's [默认：…; 范围] with an English semicolon
+        rows = [(term, re.sub(r"(\[[^\]]*?); ", r"\1；", text)) for term, text in rows]
+        super().write_dl(rows, *args, **kwargs)
+
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         super().write_usage(prog, args, prefix if prefix is not None else _translate("Usage:"))
 
