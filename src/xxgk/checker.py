@@ -649,8 +649,8 @@ def _edition_of(sub: Submission | None, edition: Edition | str | None) -> Editio
     return load_edition(edition or (sub.edition if sub and sub.edition else DEFAULT_EDITION))
 
 
-def _unit_type_text(sub: Submission) -> str:
-    return (sub.info.get("unit_type") or sub.unit_type or "").strip()
+def _unit_type_text(sub: Submission, edition: Edition) -> str:
+    return (sub.info.get(edition.info_key("unit_type")) or sub.unit_type or "").strip()
 
 
 def previous_values(previous: Submission, edition: Edition | None = None) -> dict[str, Decimal]:
@@ -757,7 +757,7 @@ def _unit_type_unknown(run: _Run, sub: Submission, edition: Edition) -> None:
     needing = [r for r in edition.rules if r.kind.startswith("unit_type")]
     if run.unit_type is not None or not needing or sub.kind == "summary":
         return
-    text = _unit_type_text(sub)
+    text = _unit_type_text(sub, edition)
     field = next((f for f in edition.info_fields if f.choices_from), None)
     run.add("unit-type-missing", _render(
         MESSAGES["unit-type-missing"], what=f"填写的“{text}”不是可选的单位类型" if text else "未填写",
@@ -789,7 +789,7 @@ def check_submission(
         sub.cells,
         ours=sub.ours,
         fee_decimals=fee_decimals if fee_decimals is not None else sub.fee_decimals,
-        unit_type=ed.unit_type(_unit_type_text(sub)),
+        unit_type=ed.unit_type(_unit_type_text(sub, ed)),
         prose=sub.prose,
         previous=previous_values(previous) if _same_unit(sub, previous) else None,
         report_blanks=not empty,  # one finding says it all
@@ -807,7 +807,7 @@ def check_submission(
         run.add("previous-other-unit", _render(MESSAGES["previous-other-unit"], unit=sub.unit,
                                                previous=previous.unit))
     if expected_year is not None and sub.year != expected_year:
-        year_key = INFO_PREFIX + next(f.key for f in ed.info_fields if f.type == "year")
+        year_key = INFO_PREFIX + ed.info_key("year")
         run.add("wrong-year", _render(MESSAGES["wrong-year"], expected=expected_year,
                                       actual=sub.year if sub.year is not None else "未填写"),
                 [year_key], expected=Decimal(expected_year),

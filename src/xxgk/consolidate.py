@@ -270,7 +270,7 @@ def read_one(path: str | os.PathLike, edition: str | None = None, fee_decimals: 
         year=sub.year,
         kind=sub.kind or "unit",
         members=tuple(sub.members or ()),
-        date=str((sub.info or {}).get("date") or ""),
+        date=str((sub.info or {}).get(ed.info_key("date")) or ""),
         values=tuple(_compact(full[k]) for k in ed.cells),
         edition=ed.edition,
         findings=findings,
@@ -772,7 +772,7 @@ def _write(result: ConsolidationResult, ed: Edition, included: list[FileResult],
         result.out.parent.mkdir(parents=True, exist_ok=True)
         write_report(
             result.out, ed, unit=result.name, year=result.year, values=sums_in, kind="summary",
-            members=result.members, fee_decimals=fee_decimals, info={"date": _today()},
+            members=result.members, fee_decimals=fee_decimals, info={ed.info_key("date"): _today()},
             extra_sheets=lambda workbook, styles: add_summary_sheets(workbook, styles, data),
         )
     except OSError as exc:

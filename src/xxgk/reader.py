@@ -726,7 +726,7 @@ def _below_label(labels: _LabelIndex, label: str, skip: tuple[str, ...]) -> RawC
 def _identify(sub: Submission, meta: dict[str, object] | None, labels: _LabelIndex, ed: Edition) -> None:
     meta = meta or {}
     title = {} if meta else _from_title(labels, ed)
-    shown = str(sub.info.get("year") or "")
+    shown = str(sub.info.get(ed.info_key("year")) or "")
     seen = _year(shown) or _year_in(shown)  # the year the unit sees and prints (基本信息)
     made = _year(meta.get("year"))  # the year the template was made for (hidden)
     if meta:
@@ -739,8 +739,8 @@ def _identify(sub: Submission, meta: dict[str, object] | None, labels: _LabelInd
                 sheet=ed.info_sheet, keys=[f"info.{_year_field(ed)}"], expected=Decimal(made), actual=Decimal(seen)))
     else:
         sub.year = seen or title.get("year") or _year_in(Path(sub.path).name)
-    sub.unit = sub.info.get("unit") or str(meta.get("unit") or "") or title.get("unit") or None
-    sub.unit_type = sub.info.get("unit_type") or str(meta.get("unit_type") or "") or None
+    sub.unit = sub.info.get(ed.info_key("unit")) or str(meta.get("unit") or "") or title.get("unit") or None
+    sub.unit_type = sub.info.get(ed.info_key("unit_type")) or str(meta.get("unit_type") or "") or None
     sub.kind = str(meta.get("kind") or "unit")
     sub.annotated = str(meta.get(M.ANNOTATED) or "")
     sub.members = list(meta.get("members") or [])
@@ -753,7 +753,7 @@ _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
 def _year_field(ed: Edition) -> str:
-    return next((f.key for f in ed.info_fields if f.type == "year"), "year")
+    return ed.info_key("year")
 
 
 def _year(value: object) -> int | None:

@@ -349,6 +349,7 @@ class InfoField:
     required: bool = False
     type: str = "text"
     choices_from: str | None = None
+    role: str | None = None  # unit / unit_type / year / date: what the code relies on
 
 
 @dataclass
@@ -429,6 +430,16 @@ class Edition:
             if wanted in (_normalise_label(u.label), u.key, *map(_normalise_label, u.aliases)):
                 return u
         return None
+
+    def info_key(self, role: str) -> str:
+        """The key of the 基本信息 field with this role (unit, unit_type, year, date)."""
+        for f in self.info_fields:
+            if f.role == role:
+                return f.key
+        raise KeyError(role)
+
+    def info_field(self, role: str) -> InfoField:
+        return next(f for f in self.info_fields if f.key == self.info_key(role))
 
     def prose_section(self, key: str) -> ProseSection:
         for s in self.prose_sections:
@@ -835,6 +846,10 @@ def validate_edition(ed: Edition) -> None:
     type_names = [_normalise_label(n) for u in ed.unit_types for n in (u.label, *u.aliases)]
     if len(set(type_names)) != len(type_names):
         problems.append("单位类型的名称或别名重复")
+    roles = [f.role for f in ed.info_fields if f.role]
+    for role in ("unit", "unit_type", "year", "date"):
+        if roles.count(role) != 1:
+            problems.append(f"基本信息中应有且只有一项 role: {role}")
     for name in ("unit_row", "total"):
         if not ed.workbook_labels.get(name):
             problems.append(f"workbook.labels 缺少 {name}")

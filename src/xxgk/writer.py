@@ -444,7 +444,8 @@ def _write_instructions(wb: Any, ctx: _Ctx) -> None:
 
 def _info_value(ctx: _Ctx, key: str) -> Any:
     unit_type = ctx.unit_type or (SUMMARY_TYPE.format(count=ctx.members) if ctx.summary else "")
-    given = {"unit": ctx.unit, "unit_type": unit_type, "year": ctx.year}
+    ed = ctx.edition
+    given = {ed.info_key("unit"): ctx.unit, ed.info_key("unit_type"): unit_type, ed.info_key("year"): ctx.year}
     value = given.get(key)
     return value if value not in (None, "") else ctx.info.get(key)
 
@@ -475,7 +476,7 @@ def _write_info(wb: Any, ctx: _Ctx) -> None:
     ws.set_column(2, 2, 30)
     ws.merge_range(0, 0, 0, 2, ctx.edition.info_sheet, ctx.styles["title"])
     # a roster fills and locks the unit's name and type; a type it does not give stays a drop-down for the unit
-    given = {k for k in ("unit", "unit_type") if _info_value(ctx, k) not in (None, "")}
+    given = {k for k in (ed.info_key("unit"), ed.info_key("unit_type")) if _info_value(ctx, k) not in (None, "")}
     locked = {f.key for f in ed.info_fields} if ctx.summary else given if ctx.lock_unit else set()
     for f in ed.info_fields:
         row, col = info_positions(ed)[f.key]
@@ -511,12 +512,13 @@ def _info_ref(ctx: _Ctx, key: str) -> str:
 
 def _unit_row(ctx: _Ctx) -> tuple[str, str]:
     """Formula and cached text of the 填报单位 / 报告年度 line."""
-    year_label = next(f.label for f in ctx.edition.info_fields if f.key == "year")
-    unit, year = _info_ref(ctx, "unit"), _info_ref(ctx, "year")
+    ed = ctx.edition
+    year_label = ed.info_field("year").label
+    unit, year = _info_ref(ctx, ed.info_key("unit")), _info_ref(ctx, ed.info_key("year"))
     unit_label = ctx.edition.workbook_labels["unit_row"]
     formula = f'="{unit_label}："&{unit}&"　　{year_label}："&IF({year}="","",{year}&"年")'
-    y = _info_value(ctx, "year")
-    cached = f"{unit_label}：{_info_value(ctx, 'unit') or ''}　　{year_label}：" + (f"{y}年" if y not in (None, "") else "")
+    y = _info_value(ctx, ed.info_key("year"))
+    cached = f"{unit_label}：{_info_value(ctx, ed.info_key('unit')) or ''}　　{year_label}：" + (f"{y}年" if y not in (None, "") else "")
     return formula, cached
 
 
