@@ -44,3 +44,24 @@ def test_truncated_docx(tmp_path):
         read_published(cut)
     assert exc.value.code == "file-corrupt" and "Word 文档已损坏或不完整" in str(exc.value)
     assert zipfile.is_zipfile(path)
+
+
+def test_report_inside_a_frame_table(tmp_path):
+    """The whole report put in a one-cell table (a frame): its inner tables are read."""
+    import docx
+
+    values = consistent(24)
+    path = docx_report(tmp_path / "framed.docx", values)
+    document = docx.Document(str(path))
+    body = document.element.body
+    content = [el for el in body if not el.tag.endswith("}sectPr")]
+    frame = document.add_table(rows=1, cols=1)
+    cell = frame.cell(0, 0)._tc
+    for el in content:
+        cell.append(el)  # moves it into the frame
+    body.remove(frame._tbl)
+    body.insert(0, frame._tbl)
+    document.save(str(tmp_path / "framed.docx"))
+    sub = read_docx(tmp_path / "framed.docx")
+    assert exact(sub, values)
+    assert (sub.unit, sub.year, sub.prose) == (UNIT, YEAR, PROSE)

@@ -58,12 +58,17 @@ def _open_body(path: str | Path):
 
 
 def _blocks(body):
-    """Paragraphs and tables of the body in document order (content controls opened)."""
+    """Paragraphs and tables of the body in document order (content controls
+    opened).  A table holding other tables only lays out the page (the whole
+    report put in a frame): its cells' paragraphs and tables are taken instead."""
     stack = list(reversed(list(body)))
     while stack:
         el = stack.pop()
         tag = el.tag
-        if tag in (_W + "p", _W + "tbl"):
+        if tag == _W + "tbl" and el.find(".//" + _W + "tbl") is not None:
+            inner = [child for tr in _children(el, "tr") for tc in _children(tr, "tc") for child in tc]
+            stack.extend(reversed(inner))
+        elif tag in (_W + "p", _W + "tbl"):
             yield el
         elif tag in (_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "ins"):
             stack.extend(reversed(list(el)))
