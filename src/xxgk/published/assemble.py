@@ -54,9 +54,9 @@ def submission_from(book: GridBook, path: str | Path, edition: Edition | str | N
             raise UnreadableFile(path, f"{what}中有年度报告的标题或正文，但找不到统计表格（表格可能是图片），无法读取数字",
                                  code=NO_TABLES)
         raise UnreadableFile(path, f"{what}中没有政府信息公开工作年度报告（找不到报告标题和官方表格）", code=NOT_A_REPORT)
-    if unit and not sub.info.get("unit"):
+    if unit and not sub.info.get(ed.info_key("unit")):
         sub.unit = unit
-    if year and not sub.info.get("year"):
+    if year and not sub.info.get(ed.info_key("year")):
         sub.year = year
     prose = split_sections(prose_text if prose_text is not None else text, ed)
     if prose:
