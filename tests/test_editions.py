@@ -272,3 +272,67 @@ def test_sets_are_selected_from_the_header_trees():
     assert ed.sets["t4_groups"] == ("review", "litigation.direct", "litigation.after_review")
     assert ed.sets["t4_outcomes"] == ("upheld", "corrected", "other", "pending")
     assert len(load_edition("2019").sets["t3_result_items"]) == 19  # （六）其他处理 is one row
+
+
+# -- the template of each edition ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_template_has_every_official_label_in_order_and_summing_formulas(tmp_path, edition):
+    from collections import Counter
+
+    import openpyxl
+
+    from test_template import _sheet_texts, _tree_labels
+    from xxgk.layout import layouts
+
+    ed = load_edition(edition)
+    values = consistent_inputs(ed, random.Random(40))
+    path = write(tmp_path / "t.xlsx", edition, values)
+    wb, cached = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
+    full = ed.compute(values)
+    for table in ed.tables:
+        lay = layouts(ed)[table.key]
+        expected = []
+        for b in table.blocks:
+            expected += [t for t in (b.title, b.row_header or b.corner) if t]
+            expected += _tree_labels(b.columns) + _tree_labels(b.rows)
+        assert Counter(t for _, _, t in _sheet_texts(wb[table.sheet], lay)) == Counter(expected), table.key
+    for key in ed.formula_keys:
+        reg = layouts(ed)[ed.cells[key].table.key].cells[key]
+        sheet = ed.cells[key].table.sheet
+        assert wb[sheet].cell(reg.r1 + 1, reg.c1 + 1).value.startswith("=SUM(")
+        assert Decimal(str(cached[sheet].cell(reg.r1 + 1, reg.c1 + 1).value)) == full[key]
+
+
+def test_2019_template_validations_follow_the_value_types(tmp_path):
+    """本年增/减 accepts negatives; 采购总金额 two decimals and not below 0; counts not below 0."""
+    import openpyxl
+
+    from xxgk.meta import defined_name
+
+    ed = load_edition("2019")
+    wb = openpyxl.load_workbook(write(tmp_path / "t.xlsx", "2019"))
+
+    def validation(key):
+        sheet, addr = wb.defined_names[defined_name(key)].value.split("!")
+        ws, addr = wb[sheet.strip("'")], addr.replace("$", "")
+        return addr, next(d for d in ws.data_validations.dataValidation if addr in _cells(str(d.sqref)))
+
+    _, change = validation("t2.penalty.change")
+    assert change.type == "whole" and change.operator in (None, "between") and int(change.formula1) < 0  # None: between
+    assert "负数" in change.prompt
+    _, count = validation("t2.penalty.decisions")
+    assert count.type == "whole" and int(count.formula1) == 0
+    addr, amount = validation("t2.procurement.amount")
+    assert amount.type == "custom" and f"ROUND({addr},2)" in amount.formula1 and f"{addr}>=0" in amount.formula1
+
+
+def _cells(sqref: str) -> set[str]:
+    from openpyxl.utils import get_column_letter, range_boundaries
+
+    out = set()
+    for rng in sqref.split():
+        c1, r1, c2, r2 = range_boundaries(rng)
+        out |= {f"{get_column_letter(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+    return out
