@@ -404,3 +404,19 @@ def test_full_width_digits():
     text = report_text(values, sep="\t").translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     sub = read_text_string(text, "x.txt", ED)
     assert _figures(sub) == values and sub.year == YEAR
+
+
+@pytest.mark.parametrize("width", [37, 80])
+def test_real_texts_wrapped_at_a_fixed_width(width):
+    """An archive that breaks lines every so many characters, inside labels and runs of digits."""
+    import textwrap
+
+    for exp in _expected():
+        text = (DATA / exp["file"]).read_text("utf-8")
+        wrapped = "\n".join("\n".join(textwrap.wrap(line, width)) for line in text.split("\n"))
+        sub = read_text_string(wrapped, exp["file"])
+        assert _figures(sub) == _expected_figures(exp), exp["file"]
+        lines = wrapped.split("\n")
+        o = sub.cells["t2.penalty.decisions"].origin
+        assert (lines[o.line - 1] + "\n" + lines[o.line])[o.col - 1:].replace("\n", "").startswith(
+            format(sub.cells["t2.penalty.decisions"].value, "f"))

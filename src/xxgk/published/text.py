@@ -168,6 +168,16 @@ class _Document:
     def __init__(self, text: str):
         self.text = text
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        # digit runs continued on the next line: token start -> [(digits before the break, characters skipped)]
+        self.joins: dict[int, list[tuple[int, int]]] = {}
+
+    def source_offset(self, token_start: int, offset: int) -> int:
+        """Where a digit of a token (``offset`` counted in the token's digits) is in the text."""
+        shift = 0
+        for index, gap in self.joins.get(token_start, ()):
+            if offset - token_start >= index:
+                shift += gap
+        return offset + shift
 
     def origin(self, offset: int) -> Origin:
         i = bisect.bisect_right(self.starts, offset) - 1
@@ -211,7 +221,7 @@ def _label_regex(texts: list[str]) -> tuple[re.Pattern[str], str | None]:
         num, rest, n = _numbering_pattern(text)
         number = number or n
         core = _REMARK.sub("", rest) if len(_REMARK.sub("", rest)) >= 2 else rest
-        body = fuzzy_pattern(core) + r"(?:\s*[（(][^（）()\n]{0,80}[）)])?"
+        body = fuzzy_pattern(core) + r"(?:\s*[（(][^（）()]{0,80}[）)])?"
         if num:
             alts.append(f"{num}\\s*{body}" if len(core) < 4 else f"(?:{num}\\s*)?{body}")
         else:
@@ -264,6 +274,7 @@ _TOKEN = re.compile(r"(?P<num>-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?))|
 _HSPACE = re.compile(r"[ \t\u3000\u00a0]+")
 # A number followed by a unit or a date word is prose (“行政许可3件”, “规章2023年”), not a table's figure.
 _PROSE_NUMBER = re.compile(r"\s*(?:件|条|项|个|次|份|宗|起|人|家|年|月|日|号|%|％|余|多)")
+_WRAPPED_DIGITS = re.compile(r"\d+")
 _ONLY_FIGURES = re.compile(r"[ \t\u3000\u00a0]*-?\d[\d.,]*(?:[ \t\u3000\u00a0]+-?\d[\d.,]*)*[ \t\u3000\u00a0]*(?:\n|$)")
 _ITEM_AFTER = re.compile(r"\s*[.、．]\s*[^\d\s]")
 
@@ -292,6 +303,15 @@ def _numbers_after(doc: _Document, pos: int, limit: int, next_number: str | None
             i = m.end()
             continue
         if text[i] == "\n":
+            wrapped = _WRAPPED_DIGITS.match(text, i + 1)
+            if toks and wrapped and toks[-1].end == i and toks[-1].kind == "num" and "." not in toks[-1].text \
+                    and not _ONLY_FIGURES.match(text, i + 1) and wrapped.end() <= limit:
+                # a line broken inside a run of digits (“…数量1000\n001二、…”): the digits go on
+                last = toks[-1]
+                doc.joins.setdefault(last.start, []).append((len(last.text), wrapped.start() - i))
+                toks[-1] = _Tok("num", last.text + wrapped.group(), last.start, wrapped.end())
+                i = wrapped.end()
+                continue
             if toks and (len(toks) >= need or not _ONLY_FIGURES.match(text, i + 1)):
                 break
             i += 1
@@ -550,6 +570,9 @@ class _Reading:
             addr = _address(lay, key)
             v = out.values[j]
             off = out.offsets[j]
+            if off is not None:
+                start = max((t.offset for t in run.tokens if t.offset <= off), default=off)
+                off = self.doc.source_offset(start, off)
             origin = self.doc.origin(off if off is not None else run.tokens[0].offset) if run.tokens else None
             if v is None:
                 self.sub.cells[key] = CellValue(key, spec.table.sheet, addr, raw_run or None, None,
