@@ -128,7 +128,7 @@ class CellSpec:
     block: Block
     row_path: tuple[Node, ...]
     col_path: tuple[Node, ...]
-    value_type: str  # "count" or "amount"
+    value_type: str  # the name of one of the edition's value types (Edition.value_type(cell))
     formula_terms: tuple[str, ...] | None = None  # keys summed, when computed
 
     @property
@@ -758,7 +758,9 @@ def _select(ed: Edition, name: str, spec: Any) -> tuple[str, ...]:
 def _build_cells(ed: Edition, data: Mapping[str, Any]) -> None:
     raw_tables = {t["key"]: t for t in data["tables"]}
     for table in ed.tables:
-        default_vt = raw_tables[table.key].get("value_type", "count")
+        default_vt = raw_tables[table.key].get("value_type")
+        if default_vt is None:
+            raise SpecError(f"表 {table.key} 没有声明 value_type（其单元格的数值类型）")
         for block in table.blocks:
             for rp in block.row_paths():
                 for cp in block.column_paths():
