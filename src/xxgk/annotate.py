@@ -25,6 +25,7 @@ from .checker import INFO_PREFIX, PROSE_PREFIX, CheckResult, FileError, fmt_numb
 from .findings import Finding, severity_label
 from .layout import wrapped_lines
 from .meta import ANNOTATED, META_SHEET, defined_name
+from .safeio import display_path
 from .submission import UnreadableFile
 
 __all__ = ["annotate", "annotate_results", "annotated_name", "annotation_targets", "RESULT_SHEET", "AUTHOR",
@@ -47,7 +48,9 @@ _WRAPPED = re.compile(r'^=IF\(.+?=-?\d+(?:\.\d+)?,"xxgk [^"]*",(.*)\)$', re.S)
 
 def annotated_name(path: str | Path) -> str:
     """File name of the annotated copy: ``<name>_批注.xlsx``."""
-    return f"{Path(path).stem}_批注.xlsx"
+    from .safeio import display_path
+
+    return f"{Path(display_path(path)).stem}_批注.xlsx"
 
 
 def annotate(path: str | Path, result: CheckResult, out: str | Path) -> Path:
@@ -68,7 +71,8 @@ def annotate(path: str | Path, result: CheckResult, out: str | Path) -> Path:
         wb = load_workbook(src)
         shown = load_workbook(src, data_only=True, read_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure to open is one message
-        raise UnreadableFile(src, f"无法打开工作簿以生成批注副本（{exc}）。") from exc
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise UnreadableFile(src, f"无法打开工作簿以生成批注副本（{type(exc).__name__}：{first}）。") from exc
     _unmark(wb)
     marks: dict[str, dict[str, str]] = {}
     for (sheet, ref), findings in _targets(wb, result).items():
@@ -116,7 +120,7 @@ def annotate_results(results: list[CheckResult | FileError], out: str | Path) ->
         if isinstance(r, FileError):
             continue
         if into_folder and not (r.errors or r.warnings):
-            lines.append(f"无需批注（通过校验）：{r.path}")
+            lines.append(f"无需批注（通过校验）：{display_path(r.path)}")
             continue
         target = out / annotated_name(r.path) if into_folder else out
         try:

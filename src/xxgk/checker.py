@@ -847,20 +847,18 @@ def check_values(
     return findings
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; a folder becomes its workbooks and published reports
-    (sorted, no ~$ lock files, no text file that is not a report)."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(
-                f for f in p.iterdir()
-                if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES and not f.name.startswith("~$")
-                and taken_from_folder(f)
-            )
-        else:
-            out.append(p)
-    return out
+def expand_paths(paths: Iterable[str | Path], skipped: list | None = None) -> list[Path]:
+    """Files as given; a folder becomes its workbooks and published reports,
+    subfolders included (sorted; lock files, broken links, pipes … skipped;
+    no text file that is not a report).  Each skipped file is appended to
+    ``skipped`` as :class:`xxgk.folders.Skipped` (path, reason)."""
+    from .folders import find_files
+
+    given = {str(p) for p in paths}
+    files, skips = find_files(paths, REPORT_SUFFIXES)
+    if skipped is not None:
+        skipped += skips
+    return [f for f in files if str(f) in given or taken_from_folder(f)]
 
 
 def read_previous(previous: Submission | str | Path | None, edition: Edition | str | None = None) -> Submission | None:
@@ -869,7 +867,12 @@ def read_previous(previous: Submission | str | Path | None, edition: Edition | s
         return previous
     from .published import read_published
 
-    return read_published(previous, edition)
+    try:
+        return read_published(previous, edition)
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # noqa: BLE001 - content no check foresaw: still one clear line
+        raise UnreadableFile.unexpected(previous, exc) from None
 
 
 def check_paths(
@@ -903,7 +906,8 @@ def check_paths(
             results.append(FileError(str(path), exc.message, exc.code))
             continue
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
-            results.append(FileError(str(path), f"读取时出现意外错误：{exc}", "file-unreadable"))
+            err = UnreadableFile.unexpected(path, exc)
+            results.append(FileError(str(path), err.message, err.code))
             continue
         if in_folder and sub.is_unchanged_annotation:  # a copy xxgk made, left among the submissions
             if skipped is not None:

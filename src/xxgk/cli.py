@@ -45,9 +45,16 @@ def _interrupted(what: str, code: int) -> None:
     raise SystemExit(code)
 
 
+def _say(text: str, **kw) -> None:
+    """Echo text that may hold names from files: no control characters reach the terminal."""
+    from .safeio import for_terminal
+
+    click.echo(for_terminal(text), **kw)
+
+
 def _refused(exc: Exception) -> None:
     """An output that would destroy an input or a filled workbook: one line, exit 2."""
-    click.echo(f"错误：{exc}", err=True)
+    _say(f"错误：{exc}", err=True)
     raise SystemExit(2)
 
 
@@ -166,6 +173,7 @@ def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, verbos
     """
     from .checker import check_paths, expand_paths
     from .report import exit_code, render_json, render_text, use_color
+    from .safeio import clean_text, display_path
     from .spec import SpecError, load_edition
     from .submission import UnreadableFile
 
@@ -173,7 +181,10 @@ def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, verbos
         ed = load_edition(edition) if edition else load_edition()
     except SpecError as exc:
         raise click.BadParameter(str(exc), param_hint="--edition") from None
-    files = expand_paths(paths)
+    not_read: list = []
+    files = expand_paths(paths, not_read)
+    for s in not_read:
+        _say(f"已跳过 {display_path(s.path)}：{s.reason}", err=True)
     if not files:
         raise click.UsageError("没有找到要校验的工作簿（.xlsx、.xlsm、.xls、.et）或已发布的报告（.html、.htm、.txt、.docx、.pdf）。")
     if annotate_out:
@@ -192,21 +203,21 @@ def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, verbos
         results = check_paths(paths, previous=last_year, edition=ed if edition else None,
                               fee_decimals=fee_decimals, expected_year=year, skipped=skipped)
     except UnreadableFile as exc:
-        click.echo(f"错误：无法读取上年报告 {exc}", err=True)
+        _say(f"错误：无法读取上年报告 {exc}", err=True)
         raise SystemExit(2) from None
     for path, why in last_year.unreadable:
         click.echo(f"上年报告文件夹中的 {path} 无法读取（{why}），未用于比对。", err=True)
     for path in skipped:
-        click.echo(f"已跳过 {path}：这是 xxgk 生成的批注副本（内容未改动），不是报送的报告。", err=True)
+        _say(f"已跳过 {display_path(path)}：这是 xxgk 生成的批注副本（内容未改动），不是报送的报告。", err=True)
     if fmt == "json":
-        click.echo(render_json(results, ed).encode("utf-8"))  # UTF-8 whatever the console's code page
+        click.echo(clean_text(render_json(results, ed)).encode("utf-8"))  # UTF-8 whatever the console's code page
     else:
-        click.echo(render_text(results, ed, verbose=verbose), color=use_color())
+        _say(render_text(results, ed, verbose=verbose), color=use_color())
     if annotate_out:
         from .annotate import annotate_results
 
         for line in annotate_results(results, annotate_out):
-            click.echo(line, err=fmt == "json")
+            _say(line, err=fmt == "json")
     raise SystemExit(exit_code(results))
 
 
@@ -282,7 +293,14 @@ def consolidate_command(inputs, name, roster, year, out, on_duplicate, include_w
         _refused(exc)
     except (RosterError, ConsolidationError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(closing_line(result))
+    from .safeio import display_path
+
+    for s in result.not_read:
+        _say(f"已跳过 {display_path(s.path)}：{s.reason}", err=True)
+    for path, members in result.earlier_summaries:
+        _say(f"已跳过 {display_path(path)}：这是此前生成的汇总表，其 {members} 个成员单位均已单独报送，未重复计入",
+             err=True)
+    _say(closing_line(result))
 
 
 @main.command("import", short_help="读取已发布的报告（网页、文本、Word、PDF），生成本模板的工作簿。")

@@ -22,6 +22,7 @@ The CLI command ``xxgk consolidate`` is a thin wrapper over
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections import Counter
 from contextlib import nullcontext
@@ -33,7 +34,8 @@ from typing import Iterable, Iterator, Sequence
 from .findings import Finding, severity_of
 from .previous import PreviousReports
 from .roster import RosterEntry, RosterError, normalise_unit_name, read_roster
-from .safeio import OutputIsInput, atomic_output, refuse_overwriting_inputs, worker_signals
+from .safeio import (OutputIsInput, atomic_output, clean_text, display_path, refuse_overwriting_inputs,
+                     worker_signals)
 from .spec import DEFAULT_EDITION, Edition, load_edition
 from .submission import UnreadableFile
 
@@ -100,12 +102,13 @@ class FileResult:
 
     @property
     def file_name(self) -> str:
-        return Path(self.path).name
+        """The file's name as a user reads it (a GBK-encoded name decoded)."""
+        return Path(display_path(self.path)).name
 
     @property
     def name(self) -> str:
         """The unit's name, or the file name when the workbook has none."""
-        return self.unit or Path(self.path).stem
+        return clean_text(self.unit) or Path(display_path(self.path)).stem
 
     @property
     def unit_key(self) -> str:
@@ -157,6 +160,8 @@ class ConsolidationResult:
     name_source: str = "given"  # given (--name) / derived (shared area) / neutral (汇总)
     previous_unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why) in --previous folder
     skipped: list[str] = field(default_factory=list)  # unchanged annotated copies left out
+    earlier_summaries: list[tuple[str, int]] = field(default_factory=list)  # (path, members) left out
+    not_read: list = field(default_factory=list)  # xxgk.folders.Skipped: files not read (links, pipes …), and why
 
     def count(self, *statuses: str, included: bool | None = None) -> int:
         return sum(
@@ -194,7 +199,8 @@ class ConsolidationResult:
 # -- finding the files --------------------------------------------------------
 
 
-def collect_paths(inputs: Iterable[str | os.PathLike], *, skip: Iterable[str | os.PathLike] = ()) -> list[Path]:
+def collect_paths(inputs: Iterable[str | os.PathLike], *, skip: Iterable[str | os.PathLike] = (),
+                  skipped: list | None = None) -> list[Path]:
     """Workbooks named directly or found in folders, as ``xxgk check`` finds
     them, each once, without ``skip`` (the output of a previous run lying in
     the same folder).  A path that does not exist is a :class:`ConsolidationError`."""
@@ -206,7 +212,7 @@ def collect_paths(inputs: Iterable[str | os.PathLike], *, skip: Iterable[str | o
             raise ConsolidationError(f"找不到 {p}")
     seen = {_same(p) for p in skip}
     out: list[Path] = []
-    for p in expand_paths(inputs):
+    for p in expand_paths(inputs, skipped):
         if _same(p) not in seen:
             seen.add(_same(p))
             out.append(p)
@@ -256,11 +262,21 @@ def read_one(path: str | os.PathLike, edition: str | None = None, fee_decimals: 
     except UnreadableFile as exc:
         return FileResult(path, mtime, readable=False, reason=exc.message, code=exc.code)
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch
-        return FileResult(path, mtime, readable=False, reason=f"读取时出错：{exc}", code="file-unreadable")
+        err = UnreadableFile.unexpected(path, exc)
+        return FileResult(path, mtime, readable=False, reason=err.message, code=err.code)
     if sub.is_unchanged_annotation:
         return FileResult(path, mtime, unit=(sub.unit or "").strip(), annotated_copy=True)
     full = res.values if set(res.values) >= set(ed.cells) else ed.compute(res.values)
     findings = list(res.findings)
+    kind, members = sub.kind or "unit", tuple(sub.members or ())
+    if kind == "summary":
+        problem = summary_problem(path, sub, ed)
+        if problem:  # its members must not take other units out of the sums
+            findings.append(Finding(
+                code="summary-not-verified", severity="warning",
+                message=f"该工作簿标明是汇总表，但{problem}；已按单个单位处理（不据其成员名单查重）",
+            ))
+            kind, members = "unit", ()
     doubted = held_back_codes(ed)
     return FileResult(
         path=path,
@@ -268,8 +284,8 @@ def read_one(path: str | os.PathLike, edition: str | None = None, fee_decimals: 
         unit=(sub.unit or "").strip(),
         unit_type=sub.unit_type or "",
         year=sub.year,
-        kind=sub.kind or "unit",
-        members=tuple(sub.members or ()),
+        kind=kind,
+        members=members,
         date=str((sub.info or {}).get(ed.info_key("date")) or ""),
         values=tuple(_compact(full[k]) for k in ed.cells),
         edition=ed.edition,
@@ -292,6 +308,65 @@ def _held_note(f: Finding) -> str:
 
     title = (CODES[f.code][1] if f.code in CODES else f.message).rstrip("。")
     return f"{f.where}：{title}" if f.where else title
+
+
+def summary_problem(path: str, sub, ed: Edition) -> str | None:
+    """Why a workbook that says it is a summary cannot be trusted as one, or
+    None: its member list must be whole, and every figure must equal the sum
+    of the units in its 分单位明细 (the detail a summary made by xxgk carries)."""
+    from .summary_sheets import DETAIL_UNITS_FROM, SHEET_DETAIL, detail_keys
+    from .xlsx import NUMBER, XlsxBook
+
+    if getattr(sub, "file_kind", "workbook") != "workbook":
+        return "它不是工作簿"
+    if not sub.members:
+        return "没有成员单位名单"
+    if not getattr(sub, "members_complete", True):
+        return "成员单位名单不完整"
+    keys = detail_keys(ed)
+    labels: dict[int, list[str]] = {}
+    sums: dict[int, Decimal] = {}
+    units = 0
+    with XlsxBook(path) as book:
+        if not book.has_sheet(SHEET_DETAIL):
+            return f"缺少“{SHEET_DETAIL}”工作表"
+        for (r, c), cell in book.iter_cells(SHEET_DETAIL):
+            if r == 0:
+                units += c >= DETAIL_UNITS_FROM
+            elif c < DETAIL_UNITS_FROM - 1:
+                labels.setdefault(r, ["", "", ""])[c] = str(cell.value or "")
+            elif c >= DETAIL_UNITS_FROM and cell.type == NUMBER:
+                sums[r] = sums.get(r, Decimal(0)) + cell.value
+    found: dict[str, Decimal] = {}
+    for r, lab in labels.items():
+        key = keys.get(tuple(lab))
+        if key is not None:
+            found[key] = sums.get(r, Decimal(0))
+    if not units or set(found) != set(keys.values()):
+        return f"“{SHEET_DETAIL}”不完整"
+    for key, total in found.items():
+        own = sub.cells[key].value if key in sub.cells and sub.cells[key].value is not None else Decimal(0)
+        if abs(own - total) > Decimal("0.000001"):
+            spec = ed.cells[key]
+            return (f"{spec.table.sheet}“{spec.label}”为 {own}，而“{SHEET_DETAIL}”中各单位之和为 {total}")
+    return None
+
+
+def earlier_summaries(files: list[FileResult]) -> list[FileResult]:
+    """Summaries among the inputs whose every member unit was also submitted
+    on its own in this batch: an earlier run's output left in the folder,
+    never a sub-summary to add (a city's district summaries have no such twins)."""
+    out = []
+    for s in files:
+        if not (s.readable and s.kind == "summary" and s.members):
+            continue
+        others = set()
+        for f in files:
+            if f is not s and f.readable and f not in out:
+                others |= f.atoms | {f.unit_key}
+        if s.atoms <= others:
+            out.append(s)
+    return out
 
 
 def _read_task(args: tuple[str, str, int | None]) -> FileResult:
@@ -564,7 +639,11 @@ def members_of(files: Iterable[FileResult]) -> list[str]:
 
 
 def default_out_name(name: str, year: int | str | None) -> str:
-    return f"{name}{year or ''}年政府信息公开工作年度报告汇总.xlsx"
+    """The summary's file name in the working folder: whatever ``name`` holds
+    (``/``, ``..``, characters Windows forbids), it stays one file name."""
+    from .template import safe_file_name
+
+    return safe_file_name(f"{name}{year or ''}年政府信息公开工作年度报告汇总").lstrip(".") + ".xlsx"
 
 
 def _progress(iterable: Iterator[FileResult], length: int, show: bool):
@@ -610,11 +689,13 @@ def consolidate(
     if on_duplicate not in ON_DUPLICATE:
         raise ConsolidationError(f"重复文件的处理方式只能是 {'、'.join(ON_DUPLICATE)}")
     entries = _roster(roster)
-    paths = collect_paths(inputs)
+    not_read: list = []
+    paths = collect_paths(inputs, skipped=not_read)
     if not paths:
         raise ConsolidationError("没有找到要汇总的工作簿（.xlsx）")
     roster_path = roster if isinstance(roster, (str, os.PathLike)) else None
-    refuse_overwriting_inputs([long_out, out], [roster_path])
+    previous_files = collect_paths([previous]) if previous and os.path.exists(previous) else []
+    refuse_overwriting_inputs([long_out, out], [roster_path, *previous_files])
     refuse_overwriting_inputs([long_out], paths)
     if out:  # before any work: --out may only replace an earlier summary
         _refuse_out(Path(out), [read_one(p, given and given.edition) for p in paths if _same(p) == _same(out)])
@@ -629,6 +710,8 @@ def consolidate(
     with _progress(stream, len(paths), progress) as bar:
         files = list(bar)
     skipped = [f.path for f in files if f.annotated_copy]
+    earlier = earlier_summaries(files)
+    files = [f for f in files if f not in earlier]
     files = [f for f in files if not f.annotated_copy]
     ed = given or _common_edition(files)
     shown_decimals = _fee_decimals(ed, fee_decimals)
@@ -659,10 +742,16 @@ def consolidate(
         name_source="given" if named else "neutral" if neutral else "derived",
         previous_unreadable=list(last_year.unreadable),
         skipped=skipped,
+        not_read=not_read,
+        earlier_summaries=[(f.path, len(f.members)) for f in earlier],
     )
     _write(result, ed, included, sums_in, shown_decimals)
     if result.long_out:
-        write_long(result.long_out, included, ed)
+        try:
+            write_long(result.long_out, included, ed)
+        except OSError as exc:
+            raise ConsolidationError(f"汇总表已生成（{result.out}），但无法写入长表 {result.long_out}："
+                                     f"{exc.strerror or exc}") from None
     return result
 
 
@@ -801,6 +890,20 @@ def long_rows(files: Iterable[FileResult], ed: Edition) -> Iterator[tuple]:
 LONG_COLUMNS = ("unit", "year", "key", "table", "row_label", "col_label", "value")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def csv_safe(value: object) -> object:
+    """A text cell of a CSV, neutralised as OWASP recommends: text beginning
+    with = + - @ tab or CR gets a leading apostrophe, so that Excel or WPS
+    shows it as text instead of running it as a formula.  Numbers (and text
+    that is exactly a number, such as "-5") are left as they are."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START) or _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
 def write_long(path: str | os.PathLike, files: Iterable[FileResult], ed: Edition) -> Path:
     """The figures in long form: ``.parquet`` or CSV (UTF-8 with BOM for Excel).
     Values are exact decimal text, so amounts never pass through float."""
@@ -813,7 +916,9 @@ def write_long(path: str | os.PathLike, files: Iterable[FileResult], ed: Edition
     with atomic_output(path) as tmp:
         if path.suffix.lower() == ".parquet":
             df.to_parquet(tmp, index=False)
-        else:
+        else:  # a spreadsheet opens the CSV: no text may start a formula
+            for col in ("unit", "key", "table", "row_label", "col_label"):
+                df[col] = df[col].map(csv_safe)
             df.to_csv(tmp, index=False, encoding="utf-8-sig")
     return path
 
@@ -863,6 +968,8 @@ def closing_line(result: ConsolidationResult) -> str:
         parts.append(f"重复或年度不符未计入 {others} 个")
     if result.skipped:
         parts.append(f"跳过 xxgk 生成的未改动的批注副本 {len(result.skipped)} 个")
+    if result.earlier_summaries:
+        parts.append(f"跳过此前生成的汇总表 {len(result.earlier_summaries)} 个")
     line = "，".join(parts) + f"。汇总表：{result.out}"
     if result.previous_unreadable:
         line += (f"\n提示：上年报告文件夹中 {len(result.previous_unreadable)} 个文件无法读取，未用于比对"

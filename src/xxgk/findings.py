@@ -30,6 +30,8 @@ CODES: dict[str, tuple[str, str]] = {
     "file-unreadable": ("error", "文件无法读取"),
     "file-not-xlsx": ("error", "不是 .xlsx 工作簿（如 .xls、.et、CSV 改名）"),
     "file-encrypted": ("error", "工作簿设置了打开密码"),
+    "file-too-large": ("error", "超出读取上限（文件过大、压缩炸弹、行数或单元格过多等）"),
+    "summary-not-verified": ("warning", "标明是汇总表，但数字与分单位明细不符或成员名单不完整，按单个单位处理"),
     "sheet-missing": ("error", "模板中的表格工作表被删除，无法读取"),
     "labels-not-found": ("error", "找不到官方表格的标签"),
     "wrong-edition": ("error", "格式版本不符"),

@@ -37,8 +37,9 @@ FIELDS = (
     "unit_type",
     "year",
     "fee_decimals",
-    "members",  # JSON list of unit names (summaries)
+    "members",  # number of member rows that follow (summaries); older files: a JSON list
 )
+MEMBER = "member"  # one row per member unit of a summary, after the fields: no cell limit can cut the list
 # Written only into annotated copies (by xxgk.annotate): the fingerprint of
 # the content that was annotated, so that an unchanged copy is recognised.
 ANNOTATED = "annotated"
@@ -77,19 +78,31 @@ def meta_rows(
         "unit_type": unit_type,
         "year": str(year),
         "fee_decimals": str(fee_decimals),
-        "members": json.dumps(list(members), ensure_ascii=False),
+        "members": "",
     }
-    return [(f, values[f]) for f in FIELDS]
+    names = list(members)
+    values["members"] = str(len(names))
+    return [(f, values[f]) for f in FIELDS] + [(MEMBER, name) for name in names]
 
 
-def parse_meta(rows: Mapping[str, object]) -> dict[str, object] | None:
-    """Metadata from the sheet's (field -> value) pairs; None if not ours."""
+def parse_meta(rows: Mapping[str, object], members: list[str] | None = None) -> dict[str, object] | None:
+    """Metadata from the sheet's (field -> value) pairs and its member rows;
+    None if not ours.  ``members_complete`` is False when the list read is
+    not the list written (a count that does not match, or a cut JSON list)."""
     if str(rows.get("format") or "") != MAGIC:
         return None
     out: dict[str, object] = {f: ("" if rows.get(f) is None else str(rows.get(f))) for f in FIELDS}
     out[ANNOTATED] = "" if rows.get(ANNOTATED) is None else str(rows.get(ANNOTATED))
-    try:
-        out["members"] = json.loads(out["members"] or "[]")
-    except ValueError:
-        out["members"] = []
+    stated = str(out["members"]).strip()
+    complete = True
+    if stated.isdigit():
+        found = list(members or [])
+        complete = int(stated) == len(found)
+    else:  # written before member rows: one JSON list in one cell (cut beyond 32,767 characters)
+        try:
+            found = [str(m) for m in json.loads(stated or "[]")]
+        except ValueError:
+            found, complete = [], False
+    out["members"] = found
+    out["members_complete"] = complete
     return out

@@ -40,7 +40,12 @@ class PreviousReports:
         else:
             from .published import read_published
 
-            self.single = read_published(source, edition)  # raises UnreadableFile
+            try:
+                self.single = read_published(source, edition)  # raises UnreadableFile
+            except UnreadableFile:
+                raise
+            except Exception as exc:  # noqa: BLE001 - content no check foresaw: still one clear line
+                raise UnreadableFile.unexpected(source, exc) from None
 
     @classmethod
     def from_index(cls, folder: str, paths: dict[str, str], edition: Edition | str | None = None) -> "PreviousReports":
@@ -63,7 +68,7 @@ class PreviousReports:
                 self.unreadable.append((str(path), exc.message))
                 continue
             except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
-                self.unreadable.append((str(path), str(exc)))
+                self.unreadable.append((str(path), UnreadableFile.unexpected(path, exc).message))
                 continue
             if sub.unit:
                 key = normalise_unit_name(sub.unit)

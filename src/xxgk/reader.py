@@ -47,7 +47,7 @@ from .layout import Region, TableLayout, a1, layouts
 from .spec import (DEFAULT_EDITION, Block, Edition, Node, SpecError, Table, ValueType, available_editions,
                    cell_key, load_edition, normalise_label)
 from .submission import CellValue, Submission, UnreadableFile
-from .values import BLANK, format_decimal, normalise_decimal, read_number
+from .values import BLANK, format_decimal, in_range, normalise_decimal, read_number
 from .xlsx import NUMBER, RawCell, XlsxBook, parse_a1
 
 __all__ = ["read_workbook", "read_book", "detect_edition", "canonical_label", "NAMES_MISSING", "TABLE_DUPLICATED"]
@@ -106,12 +106,17 @@ def _read_meta(book: XlsxBook) -> dict[str, object] | None:
     if not book.has_sheet(M.META_SHEET):
         return None
     cells = book.cells(M.META_SHEET)
-    rows = {
-        _text(cell.value): _text(cells[(r, 1)].value) if (r, 1) in cells else ""
-        for (r, c), cell in cells.items()
-        if c == 0
-    }
-    return M.parse_meta(rows)
+    rows: dict[str, str] = {}
+    members: list[str] = []
+    for (r, c), cell in sorted(cells.items()):
+        if c != 0:
+            continue
+        field, value = _text(cell.value), _text(cells[(r, 1)].value) if (r, 1) in cells else ""
+        if field == M.MEMBER:
+            members.append(value)
+        else:
+            rows.setdefault(field, value)
+    return M.parse_meta(rows, members)
 
 
 def _choose_edition(wanted: Edition | str | None, meta: dict[str, object] | None, labels: "_LabelIndex",
@@ -296,12 +301,16 @@ def _cell_value(key: str, value_type: ValueType, sheet: str, row: int, col: int,
         return CellValue(key, sheet, address, None, None, BLANK)
     r = read_number(raw.value, value_type)
     cached = normalise_decimal(raw.value) if raw.formula is not None and raw.type == NUMBER else None
+    if cached is not None and not in_range(cached):
+        cached = None  # a cached result no number can be (1E+400): as if there were none
     return CellValue(key, sheet, address, _display(raw.value), r.value, r.status, raw.formula, cached, r.note, unit=r.unit)
 
 
 def _display(value: object) -> object:
     """A stored value as the CellValue contract shows it (str, int, float, bool, None)."""
     if isinstance(value, Decimal):
+        if not in_range(value):
+            return str(value)  # shown as stored: 1E+400, Infinity
         return int(value) if value == value.to_integral_value() else float(value)
     return value
 
@@ -744,6 +753,7 @@ def _identify(sub: Submission, meta: dict[str, object] | None, labels: _LabelInd
     sub.kind = str(meta.get("kind") or "unit")
     sub.annotated = str(meta.get(M.ANNOTATED) or "")
     sub.members = list(meta.get("members") or [])
+    sub.members_complete = bool(meta.get("members_complete", True))
     sub.template_version = str(meta.get("template_version") or "") or None
     decimals = str(meta.get("fee_decimals") or "")
     sub.fee_decimals = int(decimals) if decimals.isdigit() else None

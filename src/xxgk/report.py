@@ -73,6 +73,7 @@ import click
 from . import __version__
 from .checker import NO_NUMBER, CheckResult, FileError, a1_position, finding_group
 from .findings import Finding, _json_number, severity_label
+from .safeio import display_path
 from .spec import Edition
 from .submission import Submission
 
@@ -166,7 +167,7 @@ def finding_lines(f: Finding, sub: Submission | None = None) -> list[str]:
 
 def _heading(result: Result) -> str:
     if isinstance(result, FileError):
-        return click.style(result.path, bold=True)
+        return click.style(display_path(result.path), bold=True)
     sub = result.submission
     about = []
     if sub is not None:
@@ -177,7 +178,7 @@ def _heading(result: Result) -> str:
         if sub.kind == "summary":
             about.append("汇总表")
     extra = f"（{'，'.join(about)}）" if about else ""
-    return click.style(result.path, bold=True) + extra
+    return click.style(display_path(result.path), bold=True) + extra
 
 
 def _verdict(result: Result) -> str:
@@ -288,13 +289,13 @@ def file_entry(result: Result) -> dict:
     """One element of the JSON ``files`` list."""
     if isinstance(result, FileError):
         return {
-            "path": result.path, "status": "unreadable", "unit": None, "unit_type": None, "year": None,
+            "path": display_path(result.path), "status": "unreadable", "unit": None, "unit_type": None, "year": None,
             "ours": None, "file_kind": None, "errors": 1, "warnings": 0, "findings": [result.to_finding().to_dict()],
             "values": {}, "origins": {},
         }
     sub = result.submission
     return {
-        "path": result.path,
+        "path": display_path(result.path),
         "status": result.status,
         "unit": sub.unit if sub else None,
         "unit_type": (sub.info.get("unit_type") or sub.unit_type) if sub else None,

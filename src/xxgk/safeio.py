@@ -21,6 +21,7 @@ Usage (any writer that accepts a path)::
 from __future__ import annotations
 
 import os
+import re
 import signal
 import tempfile
 from contextlib import contextmanager
@@ -37,6 +38,9 @@ __all__ = [
     "Terminated",
     "install_signal_handlers",
     "worker_signals",
+    "clean_text",
+    "display_path",
+    "for_terminal",
 ]
 
 # Temporary files start with this; folder scans skip them (a run killed with
@@ -166,3 +170,53 @@ def worker_signals() -> None:
     ends them when it stops) and die quietly on SIGTERM, never with a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+# -- text that came from a file: safe to show and to write -------------------------------
+
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")  # bytes of a file name Python could not decode
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # keeps tab, newline, CR
+_SGR = re.compile("\x1b\\[[0-9;]*m")  # colour codes (what click.style writes)
+
+
+def clean_text(text: str) -> str:
+    """Text read from a file, made safe to print and to write to a workbook or
+    JSON: lone surrogates become U+FFFD, control characters (ESC, BEL, NUL …)
+    are removed; tab, newline and carriage return stay."""
+    if not text:
+        return text
+    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
+
+
+def display_path(path: str | os.PathLike) -> str:
+    """A path as a user should read it: a name whose bytes are not UTF-8 (a
+    Windows zip unpacked on Linux gives GBK names) is decoded as GB18030."""
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    if _ESCAPED_BYTES.search(text):
+        text = "/".join(_decode_name(part) for part in text.split("/"))
+    return clean_text(text)
+
+
+def _decode_name(part: str) -> str:
+    if not _ESCAPED_BYTES.search(part):
+        return part
+    raw = part.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def for_terminal(text: str) -> str:
+    """Output for the terminal: colour codes stay, every other control
+    character goes (a file cannot move the cursor, retitle the window or ring
+    the bell), and nothing left can fail to encode."""
+    parts = _SGR.split(text)
+    codes = _SGR.findall(text)
+    out = [clean_text(parts[0])]
+    for code, part in zip(codes, parts[1:]):
+        out += [code, clean_text(part)]
+    return "".join(out)

@@ -24,7 +24,17 @@ class UnreadableFile(Exception):
         self.code = code
 
     def __str__(self) -> str:
-        return f"{self.path}：{self.message}"
+        from .safeio import display_path
+
+        return f"{display_path(self.path)}：{self.message}"
+
+    @classmethod
+    def unexpected(cls, path: str | Path, exc: BaseException) -> "UnreadableFile":
+        """Any other failure while reading one file (a defect, or content no
+        check foresaw): the file is unreadable, the batch goes on."""
+        detail = str(exc).strip()[:200] or type(exc).__name__
+        return cls(path, f"读取时出现意外错误，无法读取（{type(exc).__name__}：{detail}）；"
+                         "请在 Excel 或 WPS 中重新保存为 .xlsx 后再试", "file-unreadable")
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,7 @@ class Submission:
     unit_type: str | None = None
     kind: str = "unit"  # unit / summary
     members: list[str] = field(default_factory=list)  # summary: unit names included
+    members_complete: bool = True  # False: the member list read is not the one written (cut)
     ours: bool = True  # made from our template (metadata sheet found)
     annotated: str = ""  # an annotated copy made by xxgk: the fingerprint it was made of
     file_kind: str = "workbook"  # workbook / html / text / docx / pdf (FILE_KINDS)

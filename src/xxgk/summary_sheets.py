@@ -19,7 +19,8 @@ from .layout import a1, layouts, sheet_ref, wrapped_lines
 from .spec import CellSpec, Edition
 from .writer import PAGE_FOOTER, excel_number
 
-__all__ = ["SummaryData", "add_summary_sheets", "SHEET_DETAIL", "SHEET_FINDINGS", "SHEET_STATUS", "SHEET_CHARTS"]
+__all__ = ["SummaryData", "add_summary_sheets", "detail_keys", "detail_labels", "DETAIL_UNITS_FROM", "SHEET_DETAIL",
+           "SHEET_FINDINGS", "SHEET_STATUS", "SHEET_CHARTS"]
 
 SHEET_DETAIL = "分单位明细"
 SHEET_FINDINGS = "校验问题"
@@ -75,9 +76,20 @@ def _columns(ed: Edition) -> list[CellSpec]:
     return [c for c in ed.cells.values() if c.is_input]
 
 
+def detail_labels(cell: CellSpec) -> tuple[str, str, str]:
+    """The labels of a cell's row in 分单位明细: table sheet, row, column."""
+    return cell.table.sheet, cell.row_label or cell.block.title or "", cell.col_label
+
+
+def detail_keys(ed: Edition) -> dict[tuple[str, str, str], str]:
+    """Cell key of each row of 分单位明细, by its labels (how a summary is verified)."""
+    return {detail_labels(c): c.key for c in _columns(ed)}
+
+
 # -- 分单位明细 -------------------------------------------------------------------
 
 _LABEL_HEAD = ("表", "项目", "栏目")  # then the edition's word for the totals column (workbook.labels.total)
+DETAIL_UNITS_FROM = len(_LABEL_HEAD) + 1  # first column of the units in 分单位明细 (after the totals)
 _LABEL_WIDTHS = (6, 36, 26, 11)
 _UNIT_WIDTH = 10
 # Landscape A4 at 100 %, in Excel character units; narrower than this/_MIN_SCALE
@@ -129,7 +141,7 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
         ws.write_string(0, c, unit, fmt.head)
     r = 0
     for r, cell in enumerate(_columns(ed), start=1):
-        row_label = cell.row_label or cell.block.title or ""
+        _sheet, row_label, _col = detail_labels(cell)
         lines = max(_lines(row_label, _LABEL_WIDTHS[1]), _lines(cell.col_label, _LABEL_WIDTHS[2]))
         ws.set_row(r, 4 + LINE_PT * lines)  # before the row's cells: rows go to disk in order
         ws.write_string(r, 0, cell.table.sheet, fmt.wrap)

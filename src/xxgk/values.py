@@ -64,8 +64,9 @@ _SPACES = re.compile(r"(?<!\d)\s+|\s+(?!\d)")  # spaces, except between two digi
 
 def normalise_decimal(value: Decimal) -> Decimal:
     """12.0 -> 12, 12.50 -> 12.5; more than 15 significant digits are
-    rounded to 15, as Excel shows them (0.30000000000000004 -> 0.3)."""
-    if not value.is_finite():
+    rounded to 15, as Excel shows them (0.30000000000000004 -> 0.3).
+    Values outside :func:`in_range` are returned as they are."""
+    if not in_range(value):
         return value
     digits = len(value.as_tuple().digits)
     if digits > EXCEL_DIGITS:
@@ -74,6 +75,25 @@ def normalise_decimal(value: Decimal) -> Decimal:
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value.normalize()
+
+
+# Largest magnitude read as a number: Excel keeps 15 significant digits, so a
+# whole number from 10^15 on is no longer exact (and far beyond any count or
+# fee in a report); beyond it, or not finite (inf, NaN, 1E+400), the cell is
+# unreadable, with a finding at that cell, and sums stay exact.
+NUMBER_LIMIT = Decimal(10) ** EXCEL_DIGITS
+
+
+def in_range(value: Decimal) -> bool:
+    return value.is_finite() and abs(value) < NUMBER_LIMIT
+
+
+def _out_of_range_note(raw: object) -> str:
+    shown = str(raw).strip()
+    shown = shown if len(shown) <= 24 else shown[:20] + "…"
+    if (isinstance(raw, Decimal) and not raw.is_finite()) or (isinstance(raw, float) and not math.isfinite(raw)):
+        return f"“{shown}”不是有效数字"
+    return f"“{shown}”超出可以精确计算的范围（绝对值须小于 10 的 15 次方），不是有效数字"
 
 
 def format_decimal(value: Decimal | int | float | None, places: int | None = None) -> str:
@@ -139,8 +159,8 @@ def read_number(raw: object, value_type: "ValueType | str | None" = None) -> Rea
 
 
 def _from_number(value: Decimal, raw: object) -> Reading:
-    if not value.is_finite():
-        return Reading(None, UNREADABLE, f"“{raw}”不是有效数字")
+    if not in_range(value):
+        return Reading(None, UNREADABLE, _out_of_range_note(raw))
     return Reading(normalise_decimal(value), OK)
 
 
@@ -157,11 +177,15 @@ def _from_text(text: str, vt: "ValueType | None") -> Reading:
     value = _decimal(m)
     if value is None:
         return Reading(None, UNREADABLE, _unreadable_note(shown))
+    if not in_range(value):
+        return Reading(None, UNREADABLE, _out_of_range_note(shown))
     unit, remark = _split_unit(plain[m.end():], vt)
     if unit is None or (remark and not _PAREN.fullmatch(remark)):
         return Reading(None, UNREADABLE, _unreadable_note(shown))
     factor = vt.factor(unit) if vt is not None and unit else None
     value = normalise_decimal(value * factor if factor is not None else value)
+    if not in_range(value):
+        return Reading(None, UNREADABLE, _out_of_range_note(shown))
     number_text = plain[: m.end()]
     if not unit and not remark and number_text == shown and "," not in number_text:
         return Reading(value, OK)  # exactly a number, merely stored as text

@@ -10,13 +10,21 @@ Chinese message.  It imports only the standard library so that
 
 Cells are addressed 0-based ``(row, col)``; numbers are kept exact as
 :class:`decimal.Decimal` parsed from the XML text (never through float).
+
+Resources are bounded whatever the file holds (a zip bomb, a million rows,
+a formula shared by 100,000 cells): parts are decompressed and parsed as a
+stream, and every limit below makes the file unreadable with a message that
+names the limit (see the README, “读取上限”).  Goal: any file of at most
+20 MB is read in one process in under 300 MB of memory and 10 s.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import posixpath
 import re
+import stat
 import zipfile
 import zlib
 from decimal import Decimal, InvalidOperation
@@ -26,6 +34,7 @@ from typing import Iterator, Mapping, NamedTuple
 from xml.etree import ElementTree as ET
 
 from .layout import a1 as _a1
+from .safeio import clean_text
 from .submission import UnreadableFile
 
 __all__ = [
@@ -49,6 +58,22 @@ _REL_SHARED_STRINGS = "/sharedStrings"
 NUMBER, STRING, BOOLEAN, ERROR, DATE, EMPTY = "n", "s", "b", "e", "d", ""
 
 SHARED_FORMULA_MARK = "?"  # formula of a shared-formula dependent that could not be translated
+
+# -- limits (documented in README.md, “读取上限”) ---------------------------------------
+MB = 1 << 20
+MAX_FILE_BYTES = 50 * MB  # the file on disk
+MAX_PART_BYTES = 64 * MB  # one part of the zip, decompressed
+MAX_TOTAL_BYTES = 256 * MB  # all parts read from one file, decompressed
+MAX_RATIO = 100  # decompressed : compressed, for a part of more than RATIO_FROM bytes
+RATIO_FROM = 4 * MB
+MAX_ELEMENTS = 2_000_000  # XML elements in one part
+MAX_ROWS = 50_000  # rows of one sheet
+MAX_CELLS = 150_000  # cells kept, whole workbook
+MAX_STRINGS = 200_000  # shared strings
+MAX_TEXT_CHARS = 16_000_000  # characters of text kept (shared and inline strings)
+MAX_FORMULA_CHARS = 8_192  # one formula (Excel's own limit)
+MAX_SHARED_FORMULA_CHARS = 4_000_000  # characters of formulas made by expanding shared formulas
+SNIFF_BYTES = 64 * 1024  # read to tell what a file that is not a zip is
 
 
 class RawCell(NamedTuple):
@@ -147,10 +172,12 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _unescape(text: str) -> str:
-    """Decode OOXML ``_xHHHH_`` escapes (used for control characters)."""
+    """Decode OOXML ``_xHHHH_`` escapes (used for control characters); a lone
+    surrogate becomes U+FFFD and control characters are dropped, so that no
+    cell text can break printing, JSON or a workbook written from it."""
     if "_x" not in text:
         return text
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return clean_text(_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
 
 
 def _ns(tag: str) -> str:
@@ -203,6 +230,7 @@ class XlsxBook:
     def __init__(self, path: str | Path):
         self.path = str(path)
         self._zip = _open_zip(self.path)
+        self._unpacked = 0
         try:
             self._names = {_norm_member(n): n for n in self._zip.namelist()}
             self._workbook_part = self._find_workbook_part()
@@ -211,6 +239,10 @@ class XlsxBook:
             self._zip.close()
             raise
         self._shared: list[str] | None = None
+        self._unpacked = 0  # bytes decompressed so far, all parts
+        self._text_chars = 0
+        self._cell_count = 0
+        self._formula_chars = 0  # made by expanding shared formulas
         self._cells: dict[str, dict[tuple[int, int], RawCell]] = {}
         self._merged: dict[str, list[tuple[int, int, int, int]]] = {}
 
@@ -254,6 +286,21 @@ class XlsxBook:
             self._parse_sheet(sheet)
         return self._merged[sheet]
 
+    def iter_cells(self, sheet: str) -> Iterator[tuple[tuple[int, int], RawCell]]:
+        """Every cell of a sheet in file order, streamed: nothing is kept, so the
+        cell limit does not apply (a summary's 分单位明细 can be large); the
+        size, element and row limits do."""
+        try:
+            part = self._sheet(sheet).part
+        except KeyError:
+            raise KeyError(f"工作簿中没有工作表“{sheet}”") from None
+        if part is None or _norm_member(part) not in self._names:
+            raise self._fail(f"文件已损坏：缺少工作表“{sheet}”的数据，请重新保存后再报送")
+        try:
+            yield from self._stream_sheet(sheet, part, [])
+        except ValueError as exc:
+            raise self._fail(f"文件已损坏：工作表“{sheet}”的单元格地址无效（{exc}），请重新保存后再报送") from None
+
     def cell(self, sheet: str, ref: str) -> RawCell | None:
         """The cell at an A1 reference, or None when it is empty."""
         return self.cells(sheet).get(parse_a1(ref))
@@ -268,14 +315,21 @@ class XlsxBook:
                 return s
         raise KeyError(name)
 
-    def _read(self, member: str) -> bytes:
+    def _open(self, member: str) -> "_Bounded":
+        """A part as a stream that stops at the size and ratio limits."""
         real = self._names.get(_norm_member(member))
         if real is None:
             raise KeyError(member)
         try:
-            return self._zip.read(real)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+            info = self._zip.getinfo(real)
+            return _Bounded(self, member, self._zip.open(info), info.compress_size)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError,
+                ValueError) as exc:
             raise self._fail(f"文件已损坏（压缩包内“{member}”无法解压：{exc}），请重新保存后再报送") from None
+
+    def _read(self, member: str) -> bytes:
+        with self._open(member) as fh:
+            return fh.read()
 
     def _xml(self, member: str) -> ET.Element:
         data = self._read(member)
@@ -283,6 +337,25 @@ class XlsxBook:
             return ET.fromstring(data)
         except ET.ParseError as exc:
             raise self._fail(f"文件已损坏（“{member}”不是有效的 XML：{exc}），请重新保存后再报送") from None
+
+    def _events(self, member: str) -> Iterator[tuple[str, ET.Element]]:
+        """(event, element) of a part, parsed as a stream: start and end events,
+        at most :data:`MAX_ELEMENTS` elements."""
+        count = 0
+        with self._open(member) as fh:
+            try:
+                for event, el in ET.iterparse(fh, events=("start", "end")):
+                    if event == "start":
+                        count += 1
+                        if count > MAX_ELEMENTS:
+                            raise self._limit(f"“{member}”中的 XML 元素超过 {MAX_ELEMENTS:,} 个")
+                    yield event, el
+            except ET.ParseError as exc:
+                raise self._fail(f"文件已损坏（“{member}”不是有效的 XML：{exc}），请重新保存后再报送") from None
+
+    def _limit(self, what: str) -> UnreadableFile:
+        return self._fail(f"{what}，超出 xxgk 的读取上限（见说明文档“读取上限”），不像是填报的报告；"
+                          "请删去多余的内容后重新保存再报送", "file-too-large")
 
     def _rels(self, part: str) -> dict[str, tuple[str, str]]:
         """Relationships of a part: {id: (type, target member)}."""
@@ -335,11 +408,33 @@ class XlsxBook:
             self._shared = []
             for rel_type, member in self._rels(self._workbook_part).values():
                 if rel_type.endswith(_REL_SHARED_STRINGS) and _norm_member(member) in self._names:
-                    root = self._xml(member)
-                    ns = _ns(root.tag)
-                    self._shared = [_text_of(si, ns) for si in root.iterfind(ns + "si")]
+                    self._shared = self._read_shared_strings(member)
                     break
         return self._shared
+
+    def _read_shared_strings(self, member: str) -> list[str]:
+        out: list[str] = []
+        root = None
+        ns = ""
+        for event, el in self._events(member):
+            if root is None:
+                root, ns = el, _ns(el.tag)
+                continue
+            if event == "end" and el.tag == ns + "si":
+                text = _text_of(el, ns)
+                self._text_chars += len(text)
+                out.append(text)
+                root.clear()  # keep nothing of the parsed tree
+                if len(out) > MAX_STRINGS:
+                    raise self._limit(f"共享字符串超过 {MAX_STRINGS:,} 个")
+                if self._text_chars > MAX_TEXT_CHARS:
+                    raise self._limit(f"文字超过 {MAX_TEXT_CHARS:,} 个字符")
+        return out
+
+    def _count_cell(self) -> None:
+        self._cell_count += 1
+        if self._cell_count > MAX_CELLS:
+            raise self._limit(f"有内容的单元格超过 {MAX_CELLS:,} 个")
 
     def _parse_sheet(self, name: str) -> None:
         try:
@@ -348,51 +443,101 @@ class XlsxBook:
             raise KeyError(f"工作簿中没有工作表“{name}”") from None
         if sheet.part is None or _norm_member(sheet.part) not in self._names:
             raise self._fail(f"文件已损坏：缺少工作表“{name}”的数据（{sheet.part or '无关系'}），请重新保存后再报送")
-        root = self._xml(sheet.part)
-        ns = _ns(root.tag)
-        data = root.find(ns + "sheetData")
+        cells: dict[tuple[int, int], RawCell] = {}
+        merged: list[tuple[int, int, int, int]] = []
         try:
-            self._cells[name] = dict(_iter_cells(data, ns, self._shared_strings)) if data is not None else {}
+            for pos, cell in self._stream_sheet(name, sheet.part, merged):
+                cells[pos] = cell
+                self._count_cell()
         except ValueError as exc:  # a malformed row or cell reference
             raise self._fail(f"文件已损坏：工作表“{name}”的单元格地址无效（{exc}），请重新保存后再报送") from None
-        merged = []
-        for m in root.iterfind(f"{ns}mergeCells/{ns}mergeCell"):
-            rng = parse_range(m.get("ref") or "")
-            if rng:
-                merged.append(rng)
+        self._cells[name] = cells
         self._merged[name] = merged
 
+    def _stream_sheet(self, name: str, part: str, merged: list) -> Iterator[tuple[tuple[int, int], RawCell]]:
+        """Cells of a sheet part, parsed as a stream: every element is dropped
+        once read, so memory does not grow with the rows; merged ranges are
+        appended to ``merged``."""
+        root = data = row_el = None
+        ns = ""
+        masters: dict[str, tuple[int, int, str]] = {}  # shared formula si -> (row, col, text)
+        row, col, rows, depth = -1, -1, 0, 0
+        for event, el in self._events(part):
+            if root is None:
+                root, ns, depth = el, _ns(el.tag), 1
+                continue
+            tag = el.tag
+            if event == "start":
+                depth += 1
+                if tag == ns + "sheetData" and depth == 2:
+                    data = el
+                elif tag == ns + "row" and el is not None and depth == 3 and data is not None:
+                    rows += 1
+                    if rows > MAX_ROWS:
+                        raise self._limit(f"工作表“{name}”超过 {MAX_ROWS:,} 行")
+                    r_attr = el.get("r")
+                    row = int(r_attr) - 1 if r_attr else row + 1
+                    col = -1
+                    row_el = el
+                continue
+            depth -= 1
+            if depth == 3 and tag == ns + "c" and row_el is not None:
+                ref = el.get("r")
+                if ref:
+                    row, col = parse_a1(ref)
+                else:
+                    col += 1
+                cell = self._cell(el, ns, row, col, masters)
+                row_el.clear()  # drops this cell (the row's attributes were read at its start)
+                if cell is not None:
+                    yield (row, col), cell
+            elif depth == 2 and data is not None and tag == ns + "row":
+                data.clear()
+                row_el = None
+            elif tag == ns + "mergeCell":
+                rng = parse_range(el.get("ref") or "")
+                if rng:
+                    merged.append(rng)
+            if depth == 1:
+                root.clear()  # a child of the root is complete: keep nothing of it
+                data = None if tag == ns + "sheetData" else data
 
-def _iter_cells(data: ET.Element, ns: str, shared_strings) -> Iterator[tuple[tuple[int, int], RawCell]]:
-    """Cells of ``<sheetData>``; rows/cells without ``r`` follow the previous one."""
-    tag_c, tag_v, tag_f, tag_is = ns + "c", ns + "v", ns + "f", ns + "is"
-    masters: dict[str, tuple[int, int, str]] = {}  # shared formula si -> (row, col, text)
-    row = -1
-    for row_el in data.iterfind(ns + "row"):
-        r_attr = row_el.get("r")
-        row = int(r_attr) - 1 if r_attr else row + 1
-        col = -1
-        for c in row_el.iterfind(tag_c):
-            ref = c.get("r")
-            if ref:
-                row, col = parse_a1(ref)
-            else:
-                col += 1
-            f_el = c.find(tag_f)
-            formula = _formula(f_el, row, col, masters) if f_el is not None else None
-            t = c.get("t") or "n"
-            v_el = c.find(tag_v)
-            text = v_el.text if v_el is not None else None
-            if t == "inlineStr":
-                is_el = c.find(tag_is)
-                cell = RawCell(_text_of(is_el, ns) if is_el is not None else "", formula, STRING)
-            elif text is None:
-                if formula is None:
-                    continue
-                cell = RawCell(None, formula, EMPTY)
-            else:
-                cell = _typed(t, text, formula, shared_strings)
-            yield (row, col), cell
+    def _cell(self, c: ET.Element, ns: str, row: int, col: int,
+              masters: dict[str, tuple[int, int, str]]) -> RawCell | None:
+        f_el = c.find(ns + "f")
+        formula = self._formula(f_el, row, col, masters) if f_el is not None else None
+        t = c.get("t") or "n"
+        v_el = c.find(ns + "v")
+        text = v_el.text if v_el is not None else None
+        if t == "inlineStr":
+            is_el = c.find(ns + "is")
+            value = _text_of(is_el, ns) if is_el is not None else ""
+            self._text_chars += len(value)
+            if self._text_chars > MAX_TEXT_CHARS:
+                raise self._limit(f"文字超过 {MAX_TEXT_CHARS:,} 个字符")
+            return RawCell(value, formula, STRING)
+        if text is None:
+            return None if formula is None else RawCell(None, formula, EMPTY)
+        return _typed(t, text, formula, self._shared_strings)
+
+    def _formula(self, f_el: ET.Element, row: int, col: int, masters: dict[str, tuple[int, int, str]]) -> str:
+        """Formula text of a cell; dependents of a shared formula get the master's, moved."""
+        text = f_el.text or ""
+        if len(text) > MAX_FORMULA_CHARS:
+            return SHARED_FORMULA_MARK  # no formula Excel can hold: never evaluated
+        if f_el.get("t") != "shared":
+            return text
+        si = f_el.get("si") or ""
+        if text:
+            masters[si] = (row, col, text)
+            return text
+        master = masters.get(si)
+        if master is None:
+            return SHARED_FORMULA_MARK
+        self._formula_chars += len(master[2])
+        if self._formula_chars > MAX_SHARED_FORMULA_CHARS:
+            raise self._limit(f"共享公式展开后超过 {MAX_SHARED_FORMULA_CHARS:,} 个字符")
+        return shift_formula(master[2], row - master[0], col - master[1])
 
 
 def _typed(t: str, text: str, formula: str | None, shared_strings) -> RawCell:
@@ -416,21 +561,6 @@ def _typed(t: str, text: str, formula: str | None, shared_strings) -> RawCell:
     return RawCell(_unescape(text), formula, STRING)  # "str": a formula's text result
 
 
-def _formula(f_el: ET.Element, row: int, col: int, masters: dict[str, tuple[int, int, str]]) -> str:
-    """Formula text of a cell; dependents of a shared formula get the master's, moved."""
-    text = f_el.text or ""
-    if f_el.get("t") != "shared":
-        return text
-    si = f_el.get("si") or ""
-    if text:
-        masters[si] = (row, col, text)
-        return text
-    master = masters.get(si)
-    if master is None:
-        return SHARED_FORMULA_MARK
-    return shift_formula(master[2], row - master[0], col - master[1])
-
-
 # -- opening and diagnosing files --------------------------------------------------
 
 
@@ -443,8 +573,54 @@ _ENCRYPTED = "工作簿设置了打开密码，无法读取（Excel：文件→�
 _CORRUPT = "文件已损坏或不完整（可能在下载、复制时中断），请在 Excel 或 WPS 中重新保存为 .xlsx 后再报送"
 
 
+class _Bounded:
+    """A part being decompressed, read through the limits: the part's size,
+    the total of the file, and the ratio to its compressed size."""
+
+    def __init__(self, book: "XlsxBook", member: str, raw, compressed: int):
+        self._book, self._member, self._raw = book, member, raw
+        self._compressed = max(compressed, 1)
+        self._size = 0
+
+    def __enter__(self) -> "_Bounded":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._raw.close()
+
+    def read(self, n: int = -1) -> bytes:
+        book = self._book
+        try:
+            data = self._raw.read(MAX_PART_BYTES + 1 - self._size if n is None or n < 0 else n)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+            raise book._fail(f"文件已损坏（压缩包内“{self._member}”无法解压：{exc}），请重新保存后再报送") from None
+        self._size += len(data)
+        book._unpacked += len(data)
+        if self._size > MAX_PART_BYTES:
+            raise book._limit(f"压缩包内“{self._member}”解压后超过 {MAX_PART_BYTES // MB} MB")
+        if book._unpacked > MAX_TOTAL_BYTES:
+            raise book._limit(f"解压后的内容合计超过 {MAX_TOTAL_BYTES // MB} MB")
+        if self._size > RATIO_FROM and self._size > MAX_RATIO * self._compressed:
+            raise book._limit(f"压缩包内“{self._member}”的压缩比超过 {MAX_RATIO}:1（疑似“压缩炸弹”）")
+        return data
+
+
 def _open_zip(path: str) -> zipfile.ZipFile:
-    """Open the file as a zip, or raise UnreadableFile saying what it is instead."""
+    """Open the file as a zip, or raise UnreadableFile saying what it is instead.
+    Only a regular file is opened (a pipe would block forever)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise UnreadableFile(path, "找不到文件", "file-unreadable") from None
+    except OSError as exc:
+        raise UnreadableFile(path, f"无法打开文件：{exc.strerror or exc}", "file-unreadable") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UnreadableFile(path, "这是一个文件夹，不是工作簿文件", "file-unreadable")
+    if not stat.S_ISREG(st.st_mode):
+        raise UnreadableFile(path, "不是普通文件（管道、设备或套接字），未打开", "file-unreadable")
+    if st.st_size > MAX_FILE_BYTES:
+        raise UnreadableFile(path, f"文件大小超过 {MAX_FILE_BYTES // MB} MB，超出 xxgk 的读取上限（见说明文档“读取上限”），"
+                             "不像是填报的报告", "file-too-large")
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
@@ -473,14 +649,19 @@ def _open_zip(path: str) -> zipfile.ZipFile:
 def _is_encrypted_ole(path: str) -> bool:
     """An OLE compound file holding an ``EncryptionInfo`` stream: an encrypted .xlsx."""
     marker = "EncryptionInfo".encode("utf-16-le")
-    with open(path, "rb") as fh:
-        return marker in fh.read()
+    tail = b""
+    with open(path, "rb") as fh:  # in pieces: the file may be as large as MAX_FILE_BYTES
+        while chunk := fh.read(MB):
+            if marker in tail + chunk:
+                return True
+            tail = chunk[-len(marker):]
+    return False
 
 
 def _sniff_non_zip(path: str) -> str:
     """Say what a file that is neither zip nor OLE looks like."""
     with open(path, "rb") as fh:
-        head = fh.read(4096)
+        head = fh.read(SNIFF_BYTES)
     if head.startswith(b"%PDF"):
         return "这是 PDF 文件，不是 Excel 工作簿；请报送 .xlsx 格式的填报表"
     if head.startswith(b"{\\rtf"):
