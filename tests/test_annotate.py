@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from test_checker import ED, POS, consistent_values, instances, write_filled
-from xxgk.annotate import AUTHOR, FILLS, MARK_FORMULA, RESULT_SHEET, annotate, annotated_name
+from xxgk.annotate import AUTHOR, FILLS, MARK_FORMULA, annotate, annotated_name
 from xxgk.checker import check_submission
 from xxgk.cli import main
 
@@ -20,6 +20,8 @@ import openpyxl
 
 import reader_fixtures as fixtures
 from xxgk import reader
+
+RESULT_SHEET = ED.annotation_sheet  # the annotated copy's sheet of findings, as the edition names it
 
 
 def digest(path) -> str:

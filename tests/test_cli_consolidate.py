@@ -11,8 +11,10 @@ from click.testing import CliRunner
 from xxgk import load_edition
 from xxgk.cli import main
 from xxgk.consolidate import default_out_name
-from xxgk.summary_sheets import SHEET_STATUS
 from xxgk.synth import consistent_inputs
+
+# the summary's sheets, as the edition names them
+SHEET_STATUS = load_edition("2021").summary_sheets["status"]
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,13 @@ from xxgk.consolidate import (
     ConsolidationError, FileResult, consolidate, decide,
 )
 from xxgk.roster import RosterEntry
-from xxgk.summary_sheets import SHEET_CHARTS, SHEET_DETAIL, SHEET_FINDINGS, SHEET_STATUS
 from xxgk.synth import consistent_inputs
+
+# the summary's sheets, as the edition names them
+SHEET_CHARTS = load_edition("2021").summary_sheets["charts"]
+SHEET_DETAIL = load_edition("2021").summary_sheets["detail"]
+SHEET_FINDINGS = load_edition("2021").summary_sheets["findings"]
+SHEET_STATUS = load_edition("2021").summary_sheets["status"]
 
 YEAR = 2023
 

@@ -17,13 +17,19 @@ from pathlib import Path
 import pytest
 
 from xxgk import load_edition
-from xxgk.annotate import RESULT_SHEET, annotate
+from xxgk.annotate import annotate
 from xxgk.checker import check_submission
 from xxgk.consolidate import consolidate
 from xxgk.reader import read_workbook
-from xxgk.summary_sheets import SHEET_CHARTS, SHEET_DETAIL, SHEET_FINDINGS, SHEET_STATUS
 from xxgk.synth import consistent_inputs
 from xxgk.writer import write_report
+
+# the summary's sheets, as the edition names them
+SHEET_CHARTS = load_edition("2021").summary_sheets["charts"]
+SHEET_DETAIL = load_edition("2021").summary_sheets["detail"]
+SHEET_FINDINGS = load_edition("2021").summary_sheets["findings"]
+SHEET_STATUS = load_edition("2021").summary_sheets["status"]
+RESULT_SHEET = load_edition("2021").annotation_sheet
 
 pytestmark = [pytest.mark.libreoffice,
               pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftotext"),

@@ -14,8 +14,10 @@ from xxgk import load_edition
 from xxgk.cli import main
 from xxgk.consolidate import HELD_BACK, NOT_FILLED, consolidate
 from xxgk.reader import read_workbook
-from xxgk.summary_sheets import SHEET_STATUS
 from xxgk.template import write_roster_templates, write_template
+
+# the summary's sheets, as the edition names them
+SHEET_STATUS = load_edition("2021").summary_sheets["status"]
 
 ED = load_edition("2021")
 

@@ -7,7 +7,7 @@ the template's own conditional formatting, and a comment (author “xxgk”)
 explaining the finding(s); a finding that follows from another cell
 (``Finding.caused_by``) is explained on that cell.  The banner of every
 table sheet shows the same verdict as ``xxgk check`` until the body edits
-the copy; a printable sheet 校验结果 lists every finding.  Annotating an
+the copy; a printable sheet (the edition's ``annotation_sheet``, 校验结果) lists every finding.  Annotating an
 annotated copy again first removes the old marks and sheet.  The copy's
 metadata carries the fingerprint of its content, so an unchanged copy is
 never taken for a submission.  The input file is never written.  openpyxl
@@ -26,12 +26,11 @@ from .findings import Finding, severity_label
 from .layout import wrapped_lines
 from .meta import ANNOTATED, META_SHEET, defined_name
 from .safeio import display_path
+from .spec import Edition
 from .submission import UnreadableFile
 
-__all__ = ["annotate", "annotate_results", "annotated_name", "annotation_targets", "RESULT_SHEET", "AUTHOR",
-           "FILLS", "MARK_FORMULA"]
+__all__ = ["annotate", "annotate_results", "annotated_name", "annotation_targets", "AUTHOR", "FILLS", "MARK_FORMULA"]
 
-RESULT_SHEET = "校验结果"
 AUTHOR = "xxgk"
 FILLS = {"error": "FF8080", "warning": "FFFF00"}  # red, yellow: stronger than the template's pale input fill
 # The conditional format that shows a mark: always true, recognisable as ours.
@@ -53,8 +52,11 @@ def annotated_name(path: str | Path) -> str:
     return f"{Path(display_path(path)).stem}_批注.xlsx"
 
 
-def annotate(path: str | Path, result: CheckResult, out: str | Path) -> Path:
+def annotate(path: str | Path, result: CheckResult, out: str | Path, edition: Edition | None = None) -> Path:
     """Write the annotated copy of ``path`` to ``out``; return ``out``.
+
+    ``edition``: the one the file was checked in (else the one its result
+    names); it names the sheet of findings (``workbook.annotation_sheet``).
 
     Raises :class:`UnreadableFile` when the workbook cannot be opened for
     annotation (.xls / .et files: save them as .xlsx first).
@@ -73,7 +75,10 @@ def annotate(path: str | Path, result: CheckResult, out: str | Path) -> Path:
     except Exception as exc:  # noqa: BLE001 - any failure to open is one message
         first = str(exc).splitlines()[0] if str(exc) else ""
         raise UnreadableFile(src, f"无法打开工作簿以生成批注副本（{type(exc).__name__}：{first}）。") from exc
-    _unmark(wb)
+    from .spec import load_edition
+
+    ed = edition or _edition(result)
+    _unmark(wb, (ed or load_edition()).annotation_sheet)
     marks: dict[str, dict[str, str]] = {}
     for (sheet, ref), findings in _targets(wb, result).items():
         ref = _top_left(wb[sheet], ref)
@@ -82,8 +87,8 @@ def annotate(path: str | Path, result: CheckResult, out: str | Path) -> Path:
             marks[sheet][ref] = worst
     for sheet, cells in marks.items():
         _show_marks(wb[sheet], cells)
-    _banners(wb, shown, result)
-    _result_sheet(wb, result)
+    _banners(wb, shown, result, ed)
+    _result_sheet(wb, result, ed or load_edition())
     _remember(wb, result)
     dst.parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(dst) as tmp:
@@ -224,12 +229,24 @@ def _is_mark(rule) -> bool:
     return any('"xxgk"' in str(f) for f in (rule.formula or ()))
 
 
-def _unmark(wb) -> None:
+def _edition(result: CheckResult) -> Edition | None:
+    """The edition the result names (the default one without a submission;
+    None for an edition unknown here)."""
+    from .spec import load_edition
+
+    sub = result.submission
+    try:
+        return load_edition(sub.edition) if sub is not None else load_edition()
+    except Exception:  # noqa: BLE001 - an unknown edition
+        return None
+
+
+def _unmark(wb, result_sheet: str) -> None:
     """Remove what an earlier annotation added: comments, marks, banners, the sheet."""
     from openpyxl.formatting.formatting import ConditionalFormattingList
 
-    if RESULT_SHEET in wb.sheetnames:
-        del wb[RESULT_SHEET]
+    if result_sheet in wb.sheetnames:
+        del wb[result_sheet]
     for ws in wb.worksheets:
         kept = [(cf.sqref, rule) for cf in ws.conditional_formatting for rule in cf.rules if not _is_mark(rule)]
         if len(kept) != sum(len(cf.rules) for cf in ws.conditional_formatting):
@@ -260,19 +277,15 @@ def _restore_fill(cell) -> None:
         cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
 
 
-def _banners(wb, shown, result: CheckResult) -> None:
+def _banners(wb, shown, result: CheckResult, ed: Edition | None) -> None:
     """The banners above the tables say what ``xxgk check`` said, as long as
-    the workbook's live count of failed checks is unchanged."""
+    the workbook's live count of failed checks is unchanged (an unknown
+    edition, ``ed`` None: the banners are kept)."""
     from .layout import STATUS_ROW, a1, sheet_ref
-    from .spec import load_edition
     from .writer import CHECK_SUMMARY_ROW, CHECK_VALUE_COL
 
     sub = result.submission
-    if sub is None or not sub.ours:
-        return
-    try:
-        ed = load_edition(sub.edition)
-    except Exception:  # noqa: BLE001 - an unknown edition: keep the banners
+    if sub is None or not sub.ours or ed is None:
         return
     count = a1(CHECK_SUMMARY_ROW, CHECK_VALUE_COL, True)
     if ed.checks_sheet not in shown.sheetnames:
@@ -287,7 +300,7 @@ def _banners(wb, shown, result: CheckResult) -> None:
         cell = wb[table.sheet][ref]
         if isinstance(cell.value, str) and cell.value.startswith("="):
             cell.value = _BANNER.format(count=sheet_ref(ed.checks_sheet) + count, n=int(n),
-                                        verdict=f"校验：{result.verdict}", sheet=RESULT_SHEET,
+                                        verdict=f"校验：{result.verdict}", sheet=ed.annotation_sheet,
                                         live=cell.value[1:])
 
 
@@ -316,23 +329,17 @@ def _shown(v) -> str | int | None:
     return int(text) if text.lstrip("-").isdigit() else text
 
 
-def _result_sheet(wb, result: CheckResult) -> None:
+def _result_sheet(wb, result: CheckResult, ed: Edition) -> None:
     """Every finding, in Chinese, printable on A4 (landscape, one page wide,
     wrapped text, header row repeated)."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     from .catalog import finding_title
-    from .spec import load_edition
     from .writer import PAGE_FOOTER
 
-    sub = result.submission
-    try:
-        ed = load_edition(sub.edition) if sub is not None else load_edition()
-    except Exception:  # noqa: BLE001 - titles then fall back to the codes
-        ed = load_edition()
-    ws = wb.create_sheet(RESULT_SHEET)
+    ws = wb.create_sheet(ed.annotation_sheet)
     last = len(_COLUMNS)
-    _put(ws, 1, 1, f"校验结果：{result.verdict}（{Path(result.path).name}，由 xxgk 生成）")
+    _put(ws, 1, 1, f"{ed.annotation_sheet}：{result.verdict}（{Path(result.path).name}，由 xxgk 生成）")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
     ws.cell(row=1, column=1).font = Font(bold=True, size=12)
     ws.row_dimensions[1].height = 22
@@ -374,4 +381,4 @@ def _result_sheet(wb, result: CheckResult) -> None:
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = False
     ws.sheet_view.tabSelected = True
-    wb.active = wb.sheetnames.index(RESULT_SHEET)
+    wb.active = wb.sheetnames.index(ed.annotation_sheet)

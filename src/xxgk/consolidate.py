@@ -314,7 +314,7 @@ def summary_problem(path: str, sub, ed: Edition) -> str | None:
     """Why a workbook that says it is a summary cannot be trusted as one, or
     None: its member list must be whole, and every figure must equal the sum
     of the units in its 分单位明细 (the detail a summary made by xxgk carries)."""
-    from .summary_sheets import DETAIL_UNITS_FROM, SHEET_DETAIL, detail_keys
+    from .summary_sheets import DETAIL_UNITS_FROM, detail_keys
     from .xlsx import NUMBER, XlsxBook
 
     if getattr(sub, "file_kind", "workbook") != "workbook":
@@ -324,13 +324,14 @@ def summary_problem(path: str, sub, ed: Edition) -> str | None:
     if not getattr(sub, "members_complete", True):
         return "成员单位名单不完整"
     keys = detail_keys(ed)
+    detail = ed.summary_sheets["detail"]
     labels: dict[int, list[str]] = {}
     sums: dict[int, Decimal] = {}
     units = 0
     with XlsxBook(path) as book:
-        if not book.has_sheet(SHEET_DETAIL):
-            return f"缺少“{SHEET_DETAIL}”工作表"
-        for (r, c), cell in book.iter_cells(SHEET_DETAIL):
+        if not book.has_sheet(detail):
+            return f"缺少“{detail}”工作表"
+        for (r, c), cell in book.iter_cells(detail):
             if r == 0:
                 units += c >= DETAIL_UNITS_FROM
             elif c < DETAIL_UNITS_FROM - 1:
@@ -343,12 +344,12 @@ def summary_problem(path: str, sub, ed: Edition) -> str | None:
         if key is not None:
             found[key] = sums.get(r, Decimal(0))
     if not units or set(found) != set(keys.values()):
-        return f"“{SHEET_DETAIL}”不完整"
+        return f"“{detail}”不完整"
     for key, total in found.items():
         own = sub.cells[key].value if key in sub.cells and sub.cells[key].value is not None else Decimal(0)
         if abs(own - total) > Decimal("0.000001"):
             spec = ed.cells[key]
-            return (f"{spec.table.sheet}“{spec.label}”为 {own}，而“{SHEET_DETAIL}”中各单位之和为 {total}")
+            return (f"{spec.table.sheet}“{spec.label}”为 {own}，而“{detail}”中各单位之和为 {total}")
     return None
 
 
@@ -512,12 +513,14 @@ def decide(
     include_wrong_year: bool = False,
     include_errors: bool = False,
     include_suspect: bool = False,
+    edition: Edition | None = None,
 ) -> tuple[list[UnitStatus], list[FileResult]]:
     """The 报送情况 rows (roster order first) and the files whose figures are summed.
 
     Never summed: unreadable files, blank workbooks (未填写), other years and
     duplicates (unless asked); units with errors unless ``include_errors``;
-    units with a figure the checker doubts (待核实) unless ``include_suspect``."""
+    units with a figure the checker doubts (待核实) unless ``include_suspect``.
+    ``edition``: the summary's (names the sheet the errors are listed on)."""
     rows: dict[str, UnitStatus] = {}  # by path
     candidates: list[FileResult] = []
     for f in files:
@@ -559,7 +562,8 @@ def decide(
             notes.append(f"报告年度为 {f.year}，按要求仍计入汇总")
         take = (include_errors or not f.errors) and (include_suspect or not f.held)
         if f.errors:
-            notes.append(f"有 {f.errors} 个错误，" + ("已计入汇总（错误见“校验问题”表）" if take else "未计入汇总"))
+            findings = (edition or load_edition(f.edition or DEFAULT_EDITION)).summary_sheets["findings"]
+            notes.append(f"有 {f.errors} 个错误，" + (f"已计入汇总（错误见“{findings}”表）" if take else "未计入汇总"))
         if f.held:
             notes.append("数字待核实（" + "；".join(f.held) + "），"
                          + ("按要求已计入汇总" if take else "未计入汇总，请核实后重新报送"))
@@ -728,7 +732,7 @@ def consolidate(
 
     statuses, included = decide(files, year=year, roster=entries, on_duplicate=on_duplicate,
                                 include_wrong_year=include_wrong_year, include_errors=include_errors,
-                                include_suspect=include_suspect)
+                                include_suspect=include_suspect, edition=ed)
     sums_in = sum_inputs(included, ed)
     sums = ed.compute(sums_in)
     result = ConsolidationResult(

@@ -39,6 +39,8 @@ __all__ = [
 ]
 
 DEFAULT_EDITION = "2021"
+# The extra sheets of a summary workbook, by role (workbook.summary_sheets in the YAML).
+SUMMARY_SHEET_ROLES = ("status", "detail", "findings", "charts")
 
 
 class SpecError(ValueError):
@@ -383,6 +385,9 @@ class Edition:
     render: Mapping[str, Any] = field(default_factory=dict)  # texts of the published report
     last_year: int | None = None  # last report year of this edition (None: still in force)
     workbook_labels: Mapping[str, str] = field(default_factory=dict)  # words on the workbook's own sheets
+    # The extra sheets of a summary, by role (status, detail, findings, charts).
+    summary_sheets: Mapping[str, str] = field(default_factory=dict)
+    annotation_sheet: str = ""  # the sheet of findings an annotated copy adds
 
     def covers(self, year: int | None) -> bool:
         """Is ``year`` a report year of this edition?"""
@@ -624,6 +629,8 @@ def build_edition(data: Mapping[str, Any], *, source: str | None = None, text: s
             first_year=int(data["first_year"]),
             last_year=int(data["last_year"]) if data.get("last_year") else None,
             workbook_labels=dict(data["workbook"].get("labels") or {}),
+            summary_sheets=dict(data["workbook"].get("summary_sheets") or {}),
+            annotation_sheet=data["workbook"].get("annotation_sheet") or "",
             report_title=data["report_title"],
             settings=dict(data.get("settings") or {}),
             info_fields=tuple(InfoField(**f) for f in data["info_fields"]),
@@ -842,7 +849,17 @@ def validate_edition(ed: Edition) -> None:
     sheets = [t.sheet for t in ed.tables] + [ed.prose_sheet, ed.instructions_sheet, ed.info_sheet, ed.checks_sheet]
     if len(set(sheets)) != len(sheets):
         problems.append("工作表名称重复")
-    for s in sheets:
+    for role in SUMMARY_SHEET_ROLES:
+        if not ed.summary_sheets.get(role):
+            problems.append(f"workbook.summary_sheets 缺少 {role}")
+    if not ed.annotation_sheet:
+        problems.append("workbook 缺少 annotation_sheet")
+    # a summary holds the report's sheets and its own; an annotated copy, the report's and its sheet of findings
+    summary = [ed.summary_sheets[r] for r in SUMMARY_SHEET_ROLES if ed.summary_sheets.get(r)]
+    for extra in (summary, [ed.annotation_sheet] if ed.annotation_sheet else []):
+        if len(set(extra)) != len(extra) or set(extra) & set(sheets):
+            problems.append("汇总表或批注副本的工作表名称与其他工作表重复：" + "、".join(extra))
+    for s in [*sheets, *summary, ed.annotation_sheet]:
         if len(s) > 31 or re.search(r"[\[\]:*?/\\]", s):
             problems.append(f"工作表名称不符合 Excel 要求：{s}")
     type_names = [_normalise_label(n) for u in ed.unit_types for n in (u.label, *u.aliases)]

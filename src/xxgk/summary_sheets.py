@@ -1,4 +1,6 @@
-"""The extra sheets of a summary workbook: 报送情况 (opened first), 分单位明细, 校验问题, 图表.
+"""The extra sheets of a summary workbook: status (报送情况, opened first), detail
+(分单位明细), findings (校验问题), charts (图表); their names are the edition's
+``workbook.summary_sheets``.
 
 Called by :func:`xxgk.writer.write_report` (``extra_sheets``) after the
 standard sheets are written, so formulas here may point at the summary's
@@ -19,13 +21,7 @@ from .layout import a1, layouts, sheet_ref, wrapped_lines
 from .spec import CellSpec, Edition
 from .writer import PAGE_FOOTER, excel_number
 
-__all__ = ["SummaryData", "add_summary_sheets", "detail_keys", "detail_labels", "DETAIL_UNITS_FROM", "SHEET_DETAIL",
-           "SHEET_FINDINGS", "SHEET_STATUS", "SHEET_CHARTS"]
-
-SHEET_DETAIL = "分单位明细"
-SHEET_FINDINGS = "校验问题"
-SHEET_STATUS = "报送情况"
-SHEET_CHARTS = "图表"
+__all__ = ["SummaryData", "add_summary_sheets", "detail_keys", "detail_labels", "DETAIL_UNITS_FROM", "status_line"]
 
 YES, NO = "是", "否"
 
@@ -123,7 +119,7 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     column per unit included: it prints one page wide with the unit names
     repeated on every page, and filters by table, row or column."""
     ed = data.edition
-    ws = _add_streamed_sheet(wb, SHEET_DETAIL)
+    ws = _add_streamed_sheet(wb, ed.summary_sheets["detail"])
     index = {k: i for i, k in enumerate(ed.cells)}
     head = (*_LABEL_HEAD, data.edition.workbook_labels["total"])
     left = len(head)
@@ -170,7 +166,7 @@ _FINDING_WIDTHS = (22, 7, 24, 16, 60, 22)
 
 def _findings_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     res, ed = data.result, data.edition
-    ws = wb.add_worksheet(SHEET_FINDINGS)
+    ws = wb.add_worksheet(ed.summary_sheets["findings"])
     rows = [(u, f, x) for u, f, x in res.unit_findings]
     rows += [(f"{res.name}（汇总数）", res.out.name, x) for x in res.summary_findings]
     _table(ws, fmt, _FINDING_HEAD, _FINDING_WIDTHS,
@@ -221,17 +217,21 @@ _STATUS_HEAD = ("序号", "单位名称", "单位代码", "单位类型", "状�
 _STATUS_WIDTHS = (5, 24, 10, 14, 13, 30, 6, 6, 6, 40)
 
 
-def status_line(res) -> str:
+def status_line(res, ed: Edition | None = None) -> str:
     """The line above 报送情况: how many units were summed, and only what is true
     of this batch (units left out for errors or doubtful figures, units that
-    sent a blank workbook or nothing)."""
+    sent a blank workbook or nothing).  ``ed``: the summary's edition (else
+    the one ``res`` names)."""
     from .consolidate import HELD_BACK, MISSING, NOT_FILLED
+    from .spec import load_edition
+
+    ed = ed or load_edition(res.edition)
 
     parts = [f"{res.name}{res.year or ''}年度报送情况：计入汇总 {res.included} 个单位。"]
     if res.include_errors and res.included_with_errors:
         parts.append(f"其中 {res.included_with_errors} 个有错误的单位按 --include-errors 计入汇总，汇总表因此可能不能通过校验。")
     if res.excluded_for_errors:
-        parts.append(f"{res.excluded_for_errors} 个有错误的单位未计入汇总，其错误列于“{SHEET_FINDINGS}”表，"
+        parts.append(f"{res.excluded_for_errors} 个有错误的单位未计入汇总，其错误列于“{ed.summary_sheets['findings']}”表，"
                      "请退回改正后重新汇总。")
     held = res.count(HELD_BACK, included=False)
     if held:
@@ -245,9 +245,9 @@ def status_line(res) -> str:
 
 def _status_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     res = data.result
-    ws = wb.add_worksheet(SHEET_STATUS)
+    ws = wb.add_worksheet(data.edition.summary_sheets["status"])
     ws.merge_range(0, 0, 0, len(_STATUS_HEAD) - 1, "", fmt.note)
-    line = status_line(res)
+    line = status_line(res, data.edition)
     ws.write_string(0, 0, line, fmt.note)
     ws.set_row(0, 4 + LINE_PT * _lines(line, sum(_STATUS_WIDTHS)))
     _table(ws, fmt, _STATUS_HEAD, _STATUS_WIDTHS, (
@@ -323,11 +323,12 @@ def _groups_pie(wb, ws, fmt: _Formats, data: SummaryData, items: list[CellSpec],
         ws.write_string(r, 0, label, fmt.text)
         ws.write_formula(r, 1, "=" + "+".join(refs), fmt.number(cells[0]), excel_number(cached))
     last = top + len(groups)
+    charts = data.edition.summary_sheets["charts"]
     chart = wb.add_chart({"type": "pie"})
     chart.add_series({
         "name": "办理结果",
-        "categories": [SHEET_CHARTS, top + 1, 0, last, 0],
-        "values": [SHEET_CHARTS, top + 1, 1, last, 1],
+        "categories": [charts, top + 1, 0, last, 0],
+        "values": [charts, top + 1, 1, last, 1],
         "data_labels": {"percentage": True, "category": True, "leader_lines": True},
     })
     chart.set_title({"name": "办理结果分类占比"})
@@ -338,7 +339,7 @@ def _groups_pie(wb, ws, fmt: _Formats, data: SummaryData, items: list[CellSpec],
 
 def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     ed, res = data.edition, data.result
-    ws = wb.add_worksheet(SHEET_CHARTS)
+    ws = wb.add_worksheet(ed.summary_sheets["charts"])
     ws.set_paper(9)
     ws.set_landscape()
     ws.set_footer(PAGE_FOOTER)
@@ -360,12 +361,13 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
         ws.write_formula(r, 1, "=" + _ref(cell.table.sheet, region.r1, region.c1), fmt.number(cell),
                          excel_number(res.sums[cell.key]))
     last = 1 + len(items)
+    charts = ed.summary_sheets["charts"]
     if items:
         chart = wb.add_chart({"type": "bar"})
         chart.add_series({
             "name": ed.value_type(total).label,
-            "categories": [SHEET_CHARTS, 2, 0, last, 0],
-            "values": [SHEET_CHARTS, 2, 1, last, 1],
+            "categories": [charts, 2, 0, last, 0],
+            "values": [charts, 2, 1, last, 1],
             "data_labels": {"value": True},
         })
         chart.set_title({"name": f"办理结果构成（{total.col_label}）"})
@@ -390,8 +392,8 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     chart = wb.add_chart({"type": "column"})
     chart.add_series({
         "name": per_unit.row_label,
-        "categories": [SHEET_CHARTS, top + 2, 0, end, 0],
-        "values": [SHEET_CHARTS, top + 2, 1, end, 1],
+        "categories": [charts, top + 2, 0, end, 0],
+        "values": [charts, top + 2, 1, end, 1],
     })
     chart.set_title({"name": f"各单位{per_unit.row_label}"})
     chart.set_legend({"none": True})

@@ -1,0 +1,111 @@
+"""The sheets a summary and an annotated copy add are named by the edition
+(``workbook.summary_sheets``, ``workbook.annotation_sheet``), never by code:
+renamed in a copy of the YAML, the new names are what the files carry."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from importlib import resources
+
+import openpyxl
+import pytest
+import yaml
+
+from xxgk.annotate import annotate
+from xxgk.checker import check_submission
+from xxgk.consolidate import consolidate
+from xxgk.layout import STATUS_ROW, a1
+from xxgk.reader import read_workbook
+from xxgk.spec import SpecError, build_edition, load_edition
+from xxgk.synth import consistent_inputs
+from xxgk.writer import write_report
+
+YEAR = 2023
+RENAMED = {"status": "甲·报送", "detail": "乙·明细", "findings": "丙·问题", "charts": "丁·图"}
+RESULT = "戊·结果"
+
+
+def _data(name: str = "2021") -> dict:
+    return yaml.safe_load(resources.files("xxgk.editions").joinpath(f"{name}.yaml").read_text("utf-8"))
+
+
+def _renamed(name: str = "2021"):
+    data = _data(name)
+    data["workbook"]["summary_sheets"] = dict(RENAMED)
+    data["workbook"]["annotation_sheet"] = RESULT
+    return build_edition(data)
+
+
+def _units(ed, folder):
+    """Two units, the second with an error (一 + 二 no longer equals 三 + 四)."""
+    folder.mkdir()
+    good = consistent_inputs(ed, random.Random(1))
+    bad = dict(consistent_inputs(ed, random.Random(2)))
+    key = next(k for k in ed.input_keys if k.startswith("t3.new_received."))
+    bad[key] += Decimal(1)
+    paths = []
+    for unit, values in (("甲街道", good), ("乙街道", bad)):
+        paths.append(folder / f"{unit}.xlsx")
+        write_report(paths[-1], ed, unit=unit, unit_type="乡镇（街道）", year=YEAR, values=values)
+    return paths
+
+
+@pytest.mark.parametrize("name", ["2021", "2019"])
+def test_summary_sheets_are_named_by_the_edition(name, tmp_path):
+    ed = _renamed(name)
+    _units(load_edition(name), tmp_path / "in")
+    res = consolidate([tmp_path / "in"], out=tmp_path / "sum.xlsx", name="测试区", year=YEAR, jobs=1, edition=ed)
+    wb = openpyxl.load_workbook(res.out)
+    assert set(RENAMED.values()) <= set(wb.sheetnames)
+    assert not set(load_edition(name).summary_sheets.values()) & set(wb.sheetnames)
+    assert wb.active.title == RENAMED["status"]
+    line = wb[RENAMED["status"]]["A1"].value
+    assert f"“{RENAMED['findings']}”" in line  # the unit left out for its error: see the findings sheet
+    assert wb[RENAMED["findings"]].max_row >= 2
+    assert wb[RENAMED["charts"]]._charts
+    # the charts' data point at the charts sheet by its new name
+    xml = "".join(str(c.series[0].val.numRef.f) for c in wb[RENAMED["charts"]]._charts)
+    assert RENAMED["charts"] in xml
+
+
+def test_included_unit_note_names_the_findings_sheet(tmp_path):
+    ed = _renamed()
+    _units(load_edition("2021"), tmp_path / "in")
+    res = consolidate([tmp_path / "in"], out=tmp_path / "sum.xlsx", name="测试区", year=YEAR, jobs=1,
+                      edition=ed, include_errors=True)
+    note = next(s.note for s in res.statuses if s.name == "乙街道")
+    assert f"错误见“{RENAMED['findings']}”表" in note
+
+
+def test_annotated_copy_sheet_is_named_by_the_edition(tmp_path):
+    ed = _renamed()
+    _, bad = _units(load_edition("2021"), tmp_path / "in")
+    result = check_submission(read_workbook(bad), load_edition("2021"))
+    assert result.errors
+    out = annotate(bad, result, tmp_path / "批注.xlsx", edition=ed)
+    wb = openpyxl.load_workbook(out)
+    assert RESULT in wb.sheetnames and load_edition("2021").annotation_sheet not in wb.sheetnames
+    assert wb.active.title == RESULT
+    banner = wb[ed.tables[0].sheet][a1(STATUS_ROW, 0)].value
+    assert f"“{RESULT}”" in banner
+    # annotated again with the same edition: the sheet is replaced, not added twice
+    again = openpyxl.load_workbook(annotate(out, result, tmp_path / "again.xlsx", edition=ed))
+    assert again.sheetnames.count(RESULT) == 1
+
+
+@pytest.mark.parametrize("sheets, annotation, problem", [
+    ({**RENAMED, "charts": "图" * 32}, RESULT, "Excel"),
+    ({**RENAMED, "detail": "明细/分单位"}, RESULT, "Excel"),
+    ({**RENAMED, "detail": RENAMED["status"]}, RESULT, "重复"),
+    ({**RENAMED, "status": "表三"}, RESULT, "重复"),
+    (RENAMED, "基本信息", "重复"),
+    ({k: v for k, v in RENAMED.items() if k != "charts"}, RESULT, "charts"),
+    (RENAMED, None, "annotation_sheet"),
+])
+def test_bad_sheet_names_are_refused_at_load(sheets, annotation, problem):
+    data = _data()
+    data["workbook"]["summary_sheets"] = sheets
+    data["workbook"]["annotation_sheet"] = annotation
+    with pytest.raises(SpecError, match=problem):
+        build_edition(data)
