@@ -1,6 +1,7 @@
 """The sheets a summary and an annotated copy add are named by the edition
-(``workbook.summary_sheets``, ``workbook.annotation_sheet``), never by code:
-renamed in a copy of the YAML, the new names are what the files carry."""
+(``workbook.summary_sheets``, ``workbook.annotation_sheet``), and so are their
+column headers and words (``workbook.headers``, ``workbook.labels``), never by
+code: renamed in a copy of the YAML, the new names are what the files carry."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ from xxgk.writer import write_report
 YEAR = 2023
 RENAMED = {"status": "甲·报送", "detail": "乙·明细", "findings": "丙·问题", "charts": "丁·图"}
 RESULT = "戊·结果"
+HEADERS = {"detail": ["T", "R", "C"], "findings": [f"F{i}" for i in range(6)],
+           "status": [f"S{i}" for i in range(10)], "annotation": [f"A{i}" for i in range(8)]}
+WORDS = {"included": "算", "excluded": "不算", "summary_row": "{name}·本级"}
 
 
 def _data(name: str = "2021") -> dict:
@@ -34,6 +38,8 @@ def _renamed(name: str = "2021"):
     data = _data(name)
     data["workbook"]["summary_sheets"] = dict(RENAMED)
     data["workbook"]["annotation_sheet"] = RESULT
+    data["workbook"]["headers"] = HEADERS
+    data["workbook"]["labels"].update(WORDS)
     return build_edition(data)
 
 
@@ -63,6 +69,11 @@ def test_summary_sheets_are_named_by_the_edition(name, tmp_path):
     line = wb[RENAMED["status"]]["A1"].value
     assert f"“{RENAMED['findings']}”" in line  # the unit left out for its error: see the findings sheet
     assert wb[RENAMED["findings"]].max_row >= 2
+    rows = list(wb[RENAMED["status"]].iter_rows(min_row=2, values_only=True))
+    assert list(rows[0]) == HEADERS["status"]
+    assert sorted(r[8] for r in rows[1:]) == sorted([WORDS["included"], WORDS["excluded"]])
+    assert [c.value for c in wb[RENAMED["findings"]][1]] == HEADERS["findings"]
+    assert [c.value for c in wb[RENAMED["detail"]][1][:4]] == [*HEADERS["detail"], ed.workbook_labels["total"]]
     assert wb[RENAMED["charts"]]._charts
     # the charts' data point at the charts sheet by its new name
     xml = "".join(str(c.series[0].val.numRef.f) for c in wb[RENAMED["charts"]]._charts)
@@ -89,6 +100,7 @@ def test_annotated_copy_sheet_is_named_by_the_edition(tmp_path):
     assert wb.active.title == RESULT
     banner = wb[ed.tables[0].sheet][a1(STATUS_ROW, 0)].value
     assert f"“{RESULT}”" in banner
+    assert [c.value for c in wb[RESULT][2]] == HEADERS["annotation"]
     # annotated again with the same edition: the sheet is replaced, not added twice
     again = openpyxl.load_workbook(annotate(out, result, tmp_path / "again.xlsx", edition=ed))
     assert again.sheetnames.count(RESULT) == 1
@@ -107,5 +119,17 @@ def test_bad_sheet_names_are_refused_at_load(sheets, annotation, problem):
     data = _data()
     data["workbook"]["summary_sheets"] = sheets
     data["workbook"]["annotation_sheet"] = annotation
+    with pytest.raises(SpecError, match=problem):
+        build_edition(data)
+
+
+@pytest.mark.parametrize("headers, problem", [
+    ({**HEADERS, "status": HEADERS["status"][:9]}, "headers.status"),
+    ({k: v for k, v in HEADERS.items() if k != "detail"}, "headers.detail"),
+    ({**HEADERS, "findings": ["", *HEADERS["findings"][1:]]}, "headers.findings"),
+])
+def test_bad_headers_are_refused_at_load(headers, problem):
+    data = _data()
+    data["workbook"]["headers"] = headers
     with pytest.raises(SpecError, match=problem):
         build_edition(data)

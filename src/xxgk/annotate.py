@@ -36,8 +36,7 @@ FILLS = {"error": "FF8080", "warning": "FFFF00"}  # red, yellow: stronger than t
 # The conditional format that shows a mark: always true, recognisable as ours.
 MARK_FORMULA = 'ISTEXT("xxgk")'
 _RANK = {"error": 0, "warning": 1, "info": 2}
-_COLUMNS = (("序号", 5), ("严重程度", 7), ("位置", 16), ("问题", 22), ("说明", 56),
-            ("应为", 9), ("实为", 9), ("相差", 9))
+_WIDTHS = (5, 7, 16, 22, 56, 9, 9, 9)  # of the columns of workbook.headers.annotation
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
 # The banner of an annotated copy: xxgk's verdict while the live count of
 # failed checks is what it was when annotated, else the template's own text.
@@ -338,14 +337,14 @@ def _result_sheet(wb, result: CheckResult, ed: Edition) -> None:
     from .writer import PAGE_FOOTER
 
     ws = wb.create_sheet(ed.annotation_sheet)
-    last = len(_COLUMNS)
+    last = len(_WIDTHS)
     _put(ws, 1, 1, f"{ed.annotation_sheet}：{result.verdict}（{Path(result.path).name}，由 xxgk 生成）")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
     ws.cell(row=1, column=1).font = Font(bold=True, size=12)
     ws.row_dimensions[1].height = 22
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for col, (title, width) in enumerate(_COLUMNS, start=1):
+    for col, (title, width) in enumerate(zip(ed.headers["annotation"], _WIDTHS), start=1):
         cell = ws.cell(row=2, column=col)
         _put(ws, 2, col, title)
         cell.font = Font(bold=True)
@@ -362,7 +361,7 @@ def _result_sheet(wb, result: CheckResult, ed: Edition) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.border = box
             if isinstance(value, str):
-                lines = max(lines, wrapped_lines(value, _COLUMNS[col - 1][1] * 0.85))  # bold/odd glyphs
+                lines = max(lines, wrapped_lines(value, _WIDTHS[col - 1] * 0.85))  # bold/odd glyphs
         ws.row_dimensions[i + 2].height = 4 + 15 * lines
         if f.severity in FILLS:
             ws.cell(row=i + 2, column=2).fill = PatternFill("solid", start_color=FILLS[f.severity],

@@ -41,6 +41,9 @@ __all__ = [
 DEFAULT_EDITION = "2021"
 # The extra sheets of a summary workbook, by role (workbook.summary_sheets in the YAML).
 SUMMARY_SHEET_ROLES = ("status", "detail", "findings", "charts")
+# Column headers of the summary's and the annotated copy's sheets (workbook.headers),
+# with the number of columns the code fills in each.
+HEADER_COLUMNS = {"detail": 3, "findings": 6, "status": 10, "annotation": 8}
 
 
 class SpecError(ValueError):
@@ -388,6 +391,7 @@ class Edition:
     # The extra sheets of a summary, by role (status, detail, findings, charts).
     summary_sheets: Mapping[str, str] = field(default_factory=dict)
     annotation_sheet: str = ""  # the sheet of findings an annotated copy adds
+    headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # column headers of those sheets
 
     def covers(self, year: int | None) -> bool:
         """Is ``year`` a report year of this edition?"""
@@ -631,6 +635,7 @@ def build_edition(data: Mapping[str, Any], *, source: str | None = None, text: s
             workbook_labels=dict(data["workbook"].get("labels") or {}),
             summary_sheets=dict(data["workbook"].get("summary_sheets") or {}),
             annotation_sheet=data["workbook"].get("annotation_sheet") or "",
+            headers={k: tuple(str(x) for x in v or ()) for k, v in (data["workbook"].get("headers") or {}).items()},
             report_title=data["report_title"],
             settings=dict(data.get("settings") or {}),
             info_fields=tuple(InfoField(**f) for f in data["info_fields"]),
@@ -869,7 +874,10 @@ def validate_edition(ed: Edition) -> None:
     for role in ("unit", "unit_type", "year", "date"):
         if roles.count(role) != 1:
             problems.append(f"基本信息中应有且只有一项 role: {role}")
-    for name in ("unit_row", "total"):
+    for role, n in HEADER_COLUMNS.items():
+        if len(ed.headers.get(role, ())) != n or not all(ed.headers[role]):
+            problems.append(f"workbook.headers.{role} 应有 {n} 个列标题")
+    for name in ("unit_row", "total", "included", "excluded", "summary_row"):
         if not ed.workbook_labels.get(name):
             problems.append(f"workbook.labels 缺少 {name}")
     ids = [r.id for r in ed.rules]

@@ -18,12 +18,10 @@ from typing import Any, Sequence
 from .catalog import finding_title
 from .findings import severity_label
 from .layout import a1, layouts, sheet_ref, wrapped_lines
-from .spec import CellSpec, Edition
+from .spec import HEADER_COLUMNS, CellSpec, Edition
 from .writer import PAGE_FOOTER, excel_number
 
 __all__ = ["SummaryData", "add_summary_sheets", "detail_keys", "detail_labels", "DETAIL_UNITS_FROM", "status_line"]
-
-YES, NO = "是", "否"
 
 
 @dataclass
@@ -84,8 +82,8 @@ def detail_keys(ed: Edition) -> dict[tuple[str, str, str], str]:
 
 # -- 分单位明细 -------------------------------------------------------------------
 
-_LABEL_HEAD = ("表", "项目", "栏目")  # then the edition's word for the totals column (workbook.labels.total)
-DETAIL_UNITS_FROM = len(_LABEL_HEAD) + 1  # first column of the units in 分单位明细 (after the totals)
+_LABEL_COLUMNS = HEADER_COLUMNS["detail"]  # table, row, column (workbook.headers.detail), then the totals (workbook.labels.total)
+DETAIL_UNITS_FROM = _LABEL_COLUMNS + 1  # first column of the units in 分单位明细 (after the totals)
 _LABEL_WIDTHS = (6, 36, 26, 11)
 _UNIT_WIDTH = 10
 # Landscape A4 at 100 %, in Excel character units; narrower than this/_MIN_SCALE
@@ -121,7 +119,7 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     ed = data.edition
     ws = _add_streamed_sheet(wb, ed.summary_sheets["detail"])
     index = {k: i for i, k in enumerate(ed.cells)}
-    head = (*_LABEL_HEAD, data.edition.workbook_labels["total"])
+    head = (*ed.headers["detail"], ed.workbook_labels["total"])
     left = len(head)
     units = list(data.units)
     last_col = left + len(units) - 1
@@ -160,7 +158,6 @@ def _detail_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
 
 # -- 校验问题 ------------------------------------------------------------------------
 
-_FINDING_HEAD = ("单位", "严重程度", "问题", "位置", "说明", "文件")
 _FINDING_WIDTHS = (22, 7, 24, 16, 60, 22)
 
 
@@ -168,8 +165,9 @@ def _findings_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     res, ed = data.result, data.edition
     ws = wb.add_worksheet(ed.summary_sheets["findings"])
     rows = [(u, f, x) for u, f, x in res.unit_findings]
-    rows += [(f"{res.name}（汇总数）", res.out.name, x) for x in res.summary_findings]
-    _table(ws, fmt, _FINDING_HEAD, _FINDING_WIDTHS,
+    own = ed.workbook_labels["summary_row"].format(name=res.name)
+    rows += [(own, res.out.name, x) for x in res.summary_findings]
+    _table(ws, fmt, ed.headers["findings"], _FINDING_WIDTHS,
            ([u, severity_label(x.severity), finding_title(x, ed), x.where, x.message, file] for u, file, x in rows))
 
 
@@ -213,7 +211,6 @@ def _print_setup(ws, header_row: int, *, fit_width: bool, repeat_cols: int = 0, 
 
 # -- 报送情况 --------------------------------------------------------------------------
 
-_STATUS_HEAD = ("序号", "单位名称", "单位代码", "单位类型", "状态", "文件", "错误数", "提醒数", "计入汇总", "说明")
 _STATUS_WIDTHS = (5, 24, 10, 14, 13, 30, 6, 6, 6, 40)
 
 
@@ -244,14 +241,16 @@ def status_line(res, ed: Edition | None = None) -> str:
 
 
 def _status_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
-    res = data.result
-    ws = wb.add_worksheet(data.edition.summary_sheets["status"])
-    ws.merge_range(0, 0, 0, len(_STATUS_HEAD) - 1, "", fmt.note)
+    res, ed = data.result, data.edition
+    ws = wb.add_worksheet(ed.summary_sheets["status"])
+    head = ed.headers["status"]
+    ws.merge_range(0, 0, 0, len(head) - 1, "", fmt.note)
     line = status_line(res, data.edition)
     ws.write_string(0, 0, line, fmt.note)
     ws.set_row(0, 4 + LINE_PT * _lines(line, sum(_STATUS_WIDTHS)))
-    _table(ws, fmt, _STATUS_HEAD, _STATUS_WIDTHS, (
-        [i, s.name, s.code, s.unit_type, s.status, s.file, s.errors, s.warnings, YES if s.included else NO, s.note]
+    yes, no = ed.workbook_labels["included"], ed.workbook_labels["excluded"]
+    _table(ws, fmt, head, _STATUS_WIDTHS, (
+        [i, s.name, s.code, s.unit_type, s.status, s.file, s.errors, s.warnings, yes if s.included else no, s.note]
         for i, s in enumerate(res.statuses, start=1)
     ), top=1)
     ws.activate()  # the summary opens on who was summed, not on the units' 填报说明
