@@ -85,15 +85,25 @@ def _by_suffix(suffix: str) -> str:
     return {".html": "html", ".htm": "html", ".shtml": "html", ".docx": "docx", ".pdf": "pdf"}.get(suffix, "text")
 
 
+# Bounds on what one published report may hold (a real one is far smaller); the workbook
+# reader has its own (xxgk.xlsx).  Text is read whole, so its bounds are the tightest.
+MB = 1 << 20
+MAX_BYTES = {"html": 3 * MB, "text": 2 * MB, "docx": 20 * MB, "pdf": 20 * MB}
+MAX_DOCX_UNPACKED = 128 * MB  # all parts of a Word document, decompressed (as declared in the zip)
+MAX_DOCX_XML = 16 * MB  # one XML part (the document itself), decompressed
+MAX_DOCX_RATIO = 100  # decompressed : compressed, for a part of more than 4 MB
+
+
 def read_published(path: str | Path, edition: Edition | str | None = None) -> Submission:
     """Read one report file of any kind (workbook, web page, text, Word, PDF)
     into a Submission; raise :class:`UnreadableFile` with a Chinese message
-    for a file that cannot be read."""
+    for a file that cannot be read (also one beyond the bounds above)."""
     kind = sniff(path)
     if kind == "workbook":
         from ..reader import read_workbook
 
         return read_workbook(path, edition)
+    _within_bounds(path, kind)
     if kind == "html":
         from .html import read_html
 
@@ -109,3 +119,31 @@ def read_published(path: str | Path, edition: Edition | str | None = None) -> Su
     from .text import read_text
 
     return read_text(path, edition)
+
+
+def _within_bounds(path: str | Path, kind: str) -> None:
+    """Refuse a published report larger than any real one before a parser
+    holds it in memory: its size on disk, and a Word document's parts as
+    declared in its zip (zipfile never inflates more than the declared size)."""
+    size = Path(path).stat().st_size
+    if size > MAX_BYTES[kind]:
+        raise UnreadableFile(path, f"文件超过读取上限 {MAX_BYTES[kind] // MB} MB（本文件 {size / MB:.2f} MB），"
+                                   "不像是一份年度报告", code="file-too-large")
+    if kind != "docx":
+        return
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # the Word reader says the file is broken
+    total = sum(i.file_size for i in infos)
+    if total > MAX_DOCX_UNPACKED:
+        raise UnreadableFile(path, f"Word 文档解压后超过 {MAX_DOCX_UNPACKED // MB} MB，超过读取上限",
+                             code="file-too-large")
+    for i in infos:
+        if i.filename.endswith(".xml") and i.file_size > MAX_DOCX_XML:
+            raise UnreadableFile(path, f"Word 文档内“{i.filename}”解压后超过 {MAX_DOCX_XML // MB} MB，超过读取上限",
+                                 code="file-too-large")
+        if i.file_size > 4 * MB and i.file_size > MAX_DOCX_RATIO * max(i.compress_size, 1):
+            raise UnreadableFile(path, f"Word 文档内“{i.filename}”的压缩比超过 {MAX_DOCX_RATIO}:1"
+                                       "（疑似“压缩炸弹”），不读取", code="file-too-large")

@@ -36,6 +36,7 @@ from ..spec import Edition, RuleInstance
 __all__ = ["Token", "Run", "Outcome", "Solution", "solve", "splits", "hard_equations"]
 
 MAX_SPLITS = 20000  # candidate splits of one run considered at most
+MAX_SPLIT_STEPS = 100000  # steps of the enumeration of one run's splits; beyond, its list is incomplete
 MAX_NODES = 300000  # search nodes at most; beyond, undecided runs are ambiguous
 MAX_KEPT = 200  # optimal combinations remembered at most (enough to see disagreement)
 
@@ -99,7 +100,9 @@ def hard_equations(ed: Edition) -> list[RuleInstance]:
 def splits(run: Run, check=None, limit: int = MAX_SPLITS) -> tuple[list[tuple[tuple[Decimal, int], ...]], bool]:
     """Ways to cut the run's tokens into ``len(run.keys)`` numbers without
     leading zeros, each number with the offset of its first digit; and
-    whether the list is complete (False when ``limit`` was reached).
+    whether the list is complete (False when ``limit`` was reached, or the
+    enumeration took more than :data:`MAX_SPLIT_STEPS` steps: a run of a
+    hundred digits has too many ways to be cut to list them all).
 
     ``check(values, digits_left)`` is asked after each number is placed
     (``values`` so far, digits still to place) and prunes the branch when it
@@ -124,6 +127,7 @@ def splits(run: Run, check=None, limit: int = MAX_SPLITS) -> tuple[list[tuple[tu
     acc: list[tuple[Decimal, int]] = []
     values: list[Decimal] = []
     complete = True
+    steps = 0
 
     def place(value: Decimal, offset: int, digits_left: int) -> bool:
         acc.append((value, offset))
@@ -135,8 +139,9 @@ def splits(run: Run, check=None, limit: int = MAX_SPLITS) -> tuple[list[tuple[tu
         return True
 
     def rec(ti: int, pi: int) -> None:
-        nonlocal complete
-        if len(out) >= limit:
+        nonlocal complete, steps
+        steps += 1
+        if len(out) >= limit or steps > MAX_SPLIT_STEPS:
             complete = False
             return
         if ti == len(parts):
