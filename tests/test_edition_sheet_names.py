@@ -28,6 +28,8 @@ RESULT = "戊·结果"
 HEADERS = {"detail": ["T", "R", "C"], "findings": [f"F{i}" for i in range(6)],
            "status": [f"S{i}" for i in range(10)], "annotation": [f"A{i}" for i in range(8)]}
 WORDS = {"included": "算", "excluded": "不算", "summary_row": "{name}·本级"}
+TEXTS = {"status_summed": "〔{name}{year}〕共 {n} 个。", "chart_items_head": "项·目",
+         "annotation_title": "【{sheet}】{verdict}／{file}", "annotation_banner": "xxgk 另：{verdict}，见{sheet}"}
 
 
 def _data(name: str = "2021") -> dict:
@@ -40,6 +42,7 @@ def _renamed(name: str = "2021"):
     data["workbook"]["annotation_sheet"] = RESULT
     data["workbook"]["headers"] = HEADERS
     data["workbook"]["labels"].update(WORDS)
+    data["workbook"]["texts"].update(TEXTS)
     return build_edition(data)
 
 
@@ -68,6 +71,8 @@ def test_summary_sheets_are_named_by_the_edition(name, tmp_path):
     assert wb.active.title == RENAMED["status"]
     line = wb[RENAMED["status"]]["A1"].value
     assert f"“{RENAMED['findings']}”" in line  # the unit left out for its error: see the findings sheet
+    assert line.startswith(f"〔测试区{YEAR}〕共 1 个。")
+    assert wb[RENAMED["charts"]]["A2"].value == TEXTS["chart_items_head"]
     assert wb[RENAMED["findings"]].max_row >= 2
     rows = list(wb[RENAMED["status"]].iter_rows(min_row=2, values_only=True))
     assert list(rows[0]) == HEADERS["status"]
@@ -99,7 +104,8 @@ def test_annotated_copy_sheet_is_named_by_the_edition(tmp_path):
     assert RESULT in wb.sheetnames and load_edition("2021").annotation_sheet not in wb.sheetnames
     assert wb.active.title == RESULT
     banner = wb[ed.tables[0].sheet][a1(STATUS_ROW, 0)].value
-    assert f"“{RESULT}”" in banner
+    assert f'"xxgk 另：{result.verdict}，见{RESULT}"' in banner
+    assert wb[RESULT]["A1"].value == f"【{RESULT}】{result.verdict}／{bad.name}"
     assert [c.value for c in wb[RESULT][2]] == HEADERS["annotation"]
     # annotated again with the same edition: the sheet is replaced, not added twice
     again = openpyxl.load_workbook(annotate(out, result, tmp_path / "again.xlsx", edition=ed))
@@ -127,9 +133,16 @@ def test_bad_sheet_names_are_refused_at_load(sheets, annotation, problem):
     ({**HEADERS, "status": HEADERS["status"][:9]}, "headers.status"),
     ({k: v for k, v in HEADERS.items() if k != "detail"}, "headers.detail"),
     ({**HEADERS, "findings": ["", *HEADERS["findings"][1:]]}, "headers.findings"),
+    ({"texts": {"status_held": "{n} 个，{unit}"}}, "texts.status_held"),
+    ({"texts": {"chart_none": ""}}, "texts.chart_none"),
+    ({"texts": {"annotation_banner": "校验：{verdict}"}}, "annotation_banner"),
+    ({"texts": {"annotation_banner": 'xxgk "{verdict}"'}}, "annotation_banner"),
 ])
-def test_bad_headers_are_refused_at_load(headers, problem):
+def test_bad_headers_and_texts_are_refused_at_load(headers, problem):
     data = _data()
-    data["workbook"]["headers"] = headers
+    if "texts" in headers:
+        data["workbook"]["texts"].update(headers["texts"])
+    else:
+        data["workbook"]["headers"] = headers
     with pytest.raises(SpecError, match=problem):
         build_edition(data)

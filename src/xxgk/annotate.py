@@ -40,7 +40,7 @@ _WIDTHS = (5, 7, 16, 22, 56, 9, 9, 9)  # of the columns of workbook.headers.anno
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
 # The banner of an annotated copy: xxgk's verdict while the live count of
 # failed checks is what it was when annotated, else the template's own text.
-_BANNER = '=IF({count}={n},"xxgk {verdict}，详见“{sheet}”工作表",{live})'
+_BANNER = '=IF({count}={n},"{banner}",{live})'  # banner: workbook.texts.annotation_banner, begins "xxgk "
 _WRAPPED = re.compile(r'^=IF\(.+?=-?\d+(?:\.\d+)?,"xxgk [^"]*",(.*)\)$', re.S)
 
 
@@ -298,8 +298,8 @@ def _banners(wb, shown, result: CheckResult, ed: Edition | None) -> None:
             continue
         cell = wb[table.sheet][ref]
         if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.value = _BANNER.format(count=sheet_ref(ed.checks_sheet) + count, n=int(n),
-                                        verdict=f"校验：{result.verdict}", sheet=ed.annotation_sheet,
+            banner = ed.workbook_texts["annotation_banner"].format(verdict=result.verdict, sheet=ed.annotation_sheet)
+            cell.value = _BANNER.format(count=sheet_ref(ed.checks_sheet) + count, n=int(n), banner=banner,
                                         live=cell.value[1:])
 
 
@@ -338,7 +338,8 @@ def _result_sheet(wb, result: CheckResult, ed: Edition) -> None:
 
     ws = wb.create_sheet(ed.annotation_sheet)
     last = len(_WIDTHS)
-    _put(ws, 1, 1, f"{ed.annotation_sheet}：{result.verdict}（{Path(result.path).name}，由 xxgk 生成）")
+    _put(ws, 1, 1, ed.workbook_texts["annotation_title"].format(sheet=ed.annotation_sheet, verdict=result.verdict,
+                                                                 file=Path(result.path).name))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
     ws.cell(row=1, column=1).font = Font(bold=True, size=12)
     ws.row_dimensions[1].height = 22

@@ -44,6 +44,15 @@ SUMMARY_SHEET_ROLES = ("status", "detail", "findings", "charts")
 # Column headers of the summary's and the annotated copy's sheets (workbook.headers),
 # with the number of columns the code fills in each.
 HEADER_COLUMNS = {"detail": 3, "findings": 6, "status": 10, "annotation": 8}
+# Sentences on those sheets (workbook.texts), with the fields each may use.
+WORKBOOK_TEXTS = {
+    "status_summed": ("name", "year", "n"), "status_errors_included": ("n",),
+    "status_errors_excluded": ("n", "findings"), "status_held": ("n",), "status_not_filled": ("n",),
+    "status_missing": ("n",), "chart_none": (), "chart_items_title": ("table", "column"), "chart_items_head": (),
+    "chart_items": ("column",), "chart_groups_head": (), "chart_groups_series": (), "chart_groups": (),
+    "chart_units_title": ("row", "column"), "chart_units_head": (), "chart_units": ("row",),
+    "annotation_title": ("sheet", "verdict", "file"), "annotation_banner": ("verdict", "sheet"),
+}
 
 
 class SpecError(ValueError):
@@ -392,6 +401,7 @@ class Edition:
     summary_sheets: Mapping[str, str] = field(default_factory=dict)
     annotation_sheet: str = ""  # the sheet of findings an annotated copy adds
     headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # column headers of those sheets
+    workbook_texts: Mapping[str, str] = field(default_factory=dict)  # sentences on those sheets
 
     def covers(self, year: int | None) -> bool:
         """Is ``year`` a report year of this edition?"""
@@ -636,6 +646,7 @@ def build_edition(data: Mapping[str, Any], *, source: str | None = None, text: s
             summary_sheets=dict(data["workbook"].get("summary_sheets") or {}),
             annotation_sheet=data["workbook"].get("annotation_sheet") or "",
             headers={k: tuple(str(x) for x in v or ()) for k, v in (data["workbook"].get("headers") or {}).items()},
+            workbook_texts={k: str(v) for k, v in (data["workbook"].get("texts") or {}).items()},
             report_title=data["report_title"],
             settings=dict(data.get("settings") or {}),
             info_fields=tuple(InfoField(**f) for f in data["info_fields"]),
@@ -877,6 +888,16 @@ def validate_edition(ed: Edition) -> None:
     for role, n in HEADER_COLUMNS.items():
         if len(ed.headers.get(role, ())) != n or not all(ed.headers[role]):
             problems.append(f"workbook.headers.{role} 应有 {n} 个列标题")
+    for name, fields in WORKBOOK_TEXTS.items():
+        text = ed.workbook_texts.get(name)
+        try:
+            if not text or not text.format(**dict.fromkeys(fields, "")):
+                raise ValueError
+        except (KeyError, ValueError, IndexError):
+            problems.append(f"workbook.texts.{name} 缺少或有未知的 {{…}}（可用：{'、'.join(fields) or '无'}）")
+    banner = ed.workbook_texts.get("annotation_banner") or ""
+    if not banner.startswith("xxgk ") or '"' in banner:
+        problems.append("workbook.texts.annotation_banner 应以“xxgk ”开头，且不含英文双引号")
     for name in ("unit_row", "total", "included", "excluded", "summary_row"):
         if not ed.workbook_labels.get(name):
             problems.append(f"workbook.labels 缺少 {name}")

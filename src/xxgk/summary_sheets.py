@@ -224,19 +224,20 @@ def status_line(res, ed: Edition | None = None) -> str:
 
     ed = ed or load_edition(res.edition)
 
-    parts = [f"{res.name}{res.year or ''}年度报送情况：计入汇总 {res.included} 个单位。"]
+    text = ed.workbook_texts
+    parts = [text["status_summed"].format(name=res.name, year=res.year or "", n=res.included)]
     if res.include_errors and res.included_with_errors:
-        parts.append(f"其中 {res.included_with_errors} 个有错误的单位按 --include-errors 计入汇总，汇总表因此可能不能通过校验。")
+        parts.append(text["status_errors_included"].format(n=res.included_with_errors))
     if res.excluded_for_errors:
-        parts.append(f"{res.excluded_for_errors} 个有错误的单位未计入汇总，其错误列于“{ed.summary_sheets['findings']}”表，"
-                     "请退回改正后重新汇总。")
+        parts.append(text["status_errors_excluded"].format(n=res.excluded_for_errors,
+                                                           findings=ed.summary_sheets["findings"]))
     held = res.count(HELD_BACK, included=False)
     if held:
-        parts.append(f"{held} 个单位有待核实的数字，未计入汇总（见“说明”），核实后可重新汇总。")
+        parts.append(text["status_held"].format(n=held))
     if res.count(NOT_FILLED):
-        parts.append(f"{res.count(NOT_FILLED)} 个单位报送的工作簿未填写，未计入汇总。")
+        parts.append(text["status_not_filled"].format(n=res.count(NOT_FILLED)))
     if any(s.on_roster is not None for s in res.statuses) and res.count(MISSING):
-        parts.append(f"名册中 {res.count(MISSING)} 个单位未报送。")
+        parts.append(text["status_missing"].format(n=res.count(MISSING)))
     return "".join(parts)
 
 
@@ -314,7 +315,8 @@ def _groups_pie(wb, ws, fmt: _Formats, data: SummaryData, items: list[CellSpec],
     groups = _item_groups(items)
     if len(groups) < 2:
         return top - 2
-    ws.write_string(top, 0, "分类", fmt.head)
+    text = data.edition.workbook_texts
+    ws.write_string(top, 0, text["chart_groups_head"], fmt.head)
     ws.write_string(top, 1, data.edition.value_type(items[0]).label, fmt.head)
     for r, (label, cells) in enumerate(groups, start=top + 1):
         refs = [_ref(c.table.sheet, lay[c.table.key].cells[c.key].r1, lay[c.table.key].cells[c.key].c1) for c in cells]
@@ -325,12 +327,12 @@ def _groups_pie(wb, ws, fmt: _Formats, data: SummaryData, items: list[CellSpec],
     charts = data.edition.summary_sheets["charts"]
     chart = wb.add_chart({"type": "pie"})
     chart.add_series({
-        "name": "办理结果",
+        "name": text["chart_groups_series"],
         "categories": [charts, top + 1, 0, last, 0],
         "values": [charts, top + 1, 1, last, 1],
         "data_labels": {"percentage": True, "category": True, "leader_lines": True},
     })
-    chart.set_title({"name": "办理结果分类占比"})
+    chart.set_title({"name": text["chart_groups"]})
     chart.set_size({"width": 620, "height": 420})
     ws.insert_chart(1, 17, chart)
     return last
@@ -345,14 +347,16 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     ws.fit_to_pages(1, 0)  # charts are wide: print them one page wide
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 12)
+    text = ed.workbook_texts
     total = _grand_total(ed)
     if total is None:
-        ws.write_string(0, 0, "本格式没有可作图的总计。", fmt.note)
+        ws.write_string(0, 0, text["chart_none"], fmt.note)
         return
     lay = layouts(ed)
     items = _breakdown(ed, total)
-    ws.write_string(0, 0, f"{total.table.title}：办理结果构成（{total.col_label}）", fmt.title)
-    ws.write_string(1, 0, "项目", fmt.head)
+    ws.write_string(0, 0, text["chart_items_title"].format(table=total.table.title, column=total.col_label),
+                    fmt.title)
+    ws.write_string(1, 0, text["chart_items_head"], fmt.head)
     ws.write_string(1, 1, ed.value_type(total).label, fmt.head)
     for r, cell in enumerate(items, start=2):
         region = lay[cell.table.key].cells[cell.key]
@@ -369,7 +373,7 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
             "values": [charts, 2, 1, last, 1],
             "data_labels": {"value": True},
         })
-        chart.set_title({"name": f"办理结果构成（{total.col_label}）"})
+        chart.set_title({"name": text["chart_items"].format(column=total.col_label)})
         chart.set_legend({"none": True})
         chart.set_y_axis({"reverse": True})
         chart.set_size({"width": 820, "height": 620})
@@ -380,8 +384,9 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
     if per_unit is None or not data.units:
         return
     top = max(last + 3, 34)
-    ws.write_string(top, 0, f"各单位{per_unit.row_label}（{per_unit.col_label}）", fmt.title)
-    ws.write_string(top + 1, 0, "单位", fmt.head)
+    ws.write_string(top, 0, text["chart_units_title"].format(row=per_unit.row_label, column=per_unit.col_label),
+                    fmt.title)
+    ws.write_string(top + 1, 0, text["chart_units_head"], fmt.head)
     ws.write_string(top + 1, 1, ed.value_type(per_unit).label, fmt.head)
     index = {k: i for i, k in enumerate(ed.cells)}
     for r, (unit, _file, values) in enumerate(data.units, start=top + 2):
@@ -394,7 +399,7 @@ def _charts_sheet(wb, fmt: _Formats, data: SummaryData) -> None:
         "categories": [charts, top + 2, 0, end, 0],
         "values": [charts, top + 2, 1, end, 1],
     })
-    chart.set_title({"name": f"各单位{per_unit.row_label}"})
+    chart.set_title({"name": text["chart_units"].format(row=per_unit.row_label)})
     chart.set_legend({"none": True})
     chart.set_size({"width": max(820, min(40 * len(data.units), 4000)), "height": 480})
     ws.insert_chart(top + 1, 3, chart)
