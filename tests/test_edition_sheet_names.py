@@ -26,7 +26,8 @@ YEAR = 2023
 RENAMED = {"status": "甲·报送", "detail": "乙·明细", "findings": "丙·问题", "charts": "丁·图"}
 RESULT = "戊·结果"
 HEADERS = {"detail": ["T", "R", "C"], "findings": [f"F{i}" for i in range(6)],
-           "status": [f"S{i}" for i in range(10)], "annotation": [f"A{i}" for i in range(8)]}
+           "status": [f"S{i}" for i in range(10)], "annotation": [f"A{i}" for i in range(8)],
+           "checks": [f"K{i}" for i in range(7)]}
 WORDS = {"included": "算", "excluded": "不算", "summary_row": "{name}·本级"}
 TEXTS = {"status_summed": "〔{name}{year}〕共 {n} 个。", "chart_items_head": "项·目",
          "annotation_title": "【{sheet}】{verdict}／{file}", "annotation_banner": "xxgk 另：{verdict}，见{sheet}"}
@@ -145,4 +146,36 @@ def test_bad_headers_and_texts_are_refused_at_load(headers, problem):
     else:
         data["workbook"]["headers"] = headers
     with pytest.raises(SpecError, match=problem):
+        build_edition(data)
+
+
+def test_checks_sheet_words_are_the_editions(tmp_path):
+    """The checks sheet's headers and a check's 通过/不通过 come from the
+    edition: the live formulas, the cached results and the red mark."""
+    from xxgk.writer import CHECK_HEADER_ROW, CHECK_STATUS_COL, check_rows
+
+    data = _data()
+    data["workbook"]["headers"]["checks"] = [f"K{i}" for i in range(7)]
+    data["workbook"]["labels"].update({"pass": "合", "fail": "不合"})
+    ed = build_edition(data)
+    values = dict(consistent_inputs(ed, random.Random(3)))
+    key = next(k for k in ed.input_keys if k.startswith("t3.new_received."))
+    values[key] += Decimal(1)
+    write_report(tmp_path / "r.xlsx", ed, unit="甲街道", unit_type="乡镇（街道）", year=YEAR, values=values)
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    ws = wb[ed.checks_sheet]
+    assert [c.value for c in ws[CHECK_HEADER_ROW + 1]][:7] == data["workbook"]["headers"]["checks"]
+    rows = [r for r, _ in check_rows(ed)]
+    formulas = [ws.cell(r + 1, CHECK_STATUS_COL + 1).value for r in rows]
+    assert all('"合","不合"' in f for f in formulas)
+    assert any(rule.formula == ['"不合"'] for cf in ws.conditional_formatting for rule in cf.rules)  # the red mark
+    cached = openpyxl.load_workbook(tmp_path / "r.xlsx", data_only=True)[ed.checks_sheet]
+    results = {cached.cell(r + 1, CHECK_STATUS_COL + 1).value for r in rows}
+    assert results == {"合", "不合"}
+
+
+def test_pass_and_fail_must_differ():
+    data = _data()
+    data["workbook"]["labels"].update({"pass": "合", "fail": "合"})
+    with pytest.raises(SpecError, match="pass"):
         build_edition(data)

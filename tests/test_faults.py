@@ -32,7 +32,7 @@ from xxgk.meta import defined_name
 from xxgk.reader import read_workbook
 from xxgk.spec import build_edition, load_edition
 from xxgk.synth import consistent_inputs
-from xxgk.writer import CHECK_COLUMNS, FAIL, PASS, check_rows, write_report
+from xxgk.writer import CHECK_LEFT_COL, CHECK_RIGHT_COL, check_rows, write_report
 from xxgk.xlsx import XlsxBook
 
 from test_xlsx import write_raw_xlsx
@@ -171,7 +171,7 @@ def test_check_sheet_formulas_subtract_minus_terms(tmp_path):
         write_report(path, ed, unit="甲", year=2025, values=vals)
         wb = openpyxl.load_workbook(path)
         ws, ev = wb[ed.checks_sheet], Evaluator(wb)
-        left, right = CHECK_COLUMNS.index("左边") + 1, CHECK_COLUMNS.index("右边") + 1
+        left, right = CHECK_LEFT_COL + 1, CHECK_RIGHT_COL + 1
         full = ed.compute(vals)
         for row, inst in check_rows(ed):
             lhs = sum((t.sign * full[t.key] for t in inst.lhs), Decimal(0))

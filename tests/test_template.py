@@ -20,10 +20,11 @@ from xxgk.layout import layouts
 from xxgk.meta import defined_name, key_from_name
 from xxgk.synth import consistent_inputs
 from xxgk.template import write_roster_templates, write_template
-from xxgk.writer import (CHECK_COLUMNS, FAIL, PASS, check_rows, info_positions,
+from xxgk.writer import (CHECK_STATUS_COL, check_rows, info_positions,
                          prose_positions, write_report)
 
 ED = load_edition("2021")
+PASS, FAIL = ED.workbook_labels["pass"], ED.workbook_labels["fail"]  # a check's result, as the edition words it
 LAYOUTS = layouts(ED)
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,7 +116,7 @@ def test_formula_cells_sum_with_cached_values(tmp_path):
         formula = wb[sheet].cell(reg.r1 + 1, reg.c1 + 1).value
         assert formula.startswith("=SUM(") and formula.count(",") <= 1, formula
         assert Decimal(str(cached[sheet].cell(reg.r1 + 1, reg.c1 + 1).value)) == value_of(key, values)
-    status_col = CHECK_COLUMNS.index("结果") + 1
+    status_col = CHECK_STATUS_COL + 1
     assert {cached[ED.checks_sheet].cell(r + 1, status_col).value for r, _ in check_rows(ED)} == {PASS}
 
 
@@ -124,7 +125,7 @@ def test_override_breaks_its_check(tmp_path):
     path = tmp_path / "o.xlsx"
     write_report(path, values=random_values(seed=4), overrides={key: 999})
     cached = openpyxl.load_workbook(path, data_only=True)
-    status_col = CHECK_COLUMNS.index("结果") + 1
+    status_col = CHECK_STATUS_COL + 1
     failed = [inst for r, inst in check_rows(ED) if cached[ED.checks_sheet].cell(r + 1, status_col).value == FAIL]
     assert failed and all(key in inst.keys for inst in failed)
 

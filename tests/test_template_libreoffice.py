@@ -14,9 +14,9 @@ from xxgk.meta import defined_name
 from xxgk.template import write_template
 from xxgk.checker import check_submission
 from xxgk.reader import read_workbook
-from xxgk.writer import CHECK_COLUMNS, FAIL, MARK_FILL, PASS, check_rows, write_report
+from xxgk.writer import CHECK_DIFF_COL, CHECK_STATUS_COL, MARK_FILL, check_rows, write_report
 
-from test_template import ED, LAYOUTS, difference, random_values, value_of
+from test_template import ED, FAIL, LAYOUTS, PASS, difference, random_values, value_of
 
 pytestmark = [pytest.mark.libreoffice,
               pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) not installed")]
@@ -57,7 +57,7 @@ def fill_with_openpyxl(template: Path, values: dict, out: Path) -> Path:
 
 def _status(wb) -> dict[str, tuple[str, float]]:
     ws = wb[ED.checks_sheet]
-    diff_col, status_col = CHECK_COLUMNS.index("差额") + 1, CHECK_COLUMNS.index("结果") + 1
+    diff_col, status_col = CHECK_DIFF_COL + 1, CHECK_STATUS_COL + 1
     return {inst.instance_id: (ws.cell(r + 1, status_col).value, ws.cell(r + 1, diff_col).value)
             for r, inst in check_rows(ED)}
 

@@ -43,7 +43,7 @@ DEFAULT_EDITION = "2021"
 SUMMARY_SHEET_ROLES = ("status", "detail", "findings", "charts")
 # Column headers of the summary's and the annotated copy's sheets (workbook.headers),
 # with the number of columns the code fills in each.
-HEADER_COLUMNS = {"detail": 3, "findings": 6, "status": 10, "annotation": 8}
+HEADER_COLUMNS = {"detail": 3, "findings": 6, "status": 10, "annotation": 8, "checks": 7}
 # Sentences on those sheets (workbook.texts), with the fields each may use.
 WORKBOOK_TEXTS = {
     "status_summed": ("name", "year", "n"), "status_errors_included": ("n",),
@@ -896,9 +896,12 @@ def validate_edition(ed: Edition) -> None:
         except (KeyError, ValueError, IndexError):
             problems.append(f"workbook.texts.{name} 缺少或有未知的 {{…}}（可用：{'、'.join(fields) or '无'}）")
     banner = ed.workbook_texts.get("annotation_banner") or ""
+    if ed.workbook_labels.get("pass") == ed.workbook_labels.get("fail") or any(
+            '"' in (ed.workbook_labels.get(k) or "") for k in ("pass", "fail")):
+        problems.append("workbook.labels 的 pass 与 fail 应不同，且不含英文双引号")
     if not banner.startswith("xxgk ") or '"' in banner:
         problems.append("workbook.texts.annotation_banner 应以“xxgk ”开头，且不含英文双引号")
-    for name in ("unit_row", "total", "included", "excluded", "summary_row"):
+    for name in ("unit_row", "total", "included", "excluded", "summary_row", "pass", "fail"):
         if not ed.workbook_labels.get(name):
             problems.append(f"workbook.labels 缺少 {name}")
     ids = [r.id for r in ed.rules]

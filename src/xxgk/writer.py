@@ -35,15 +35,13 @@ __all__ = [
     "excel_number",
     "write_report",
     "Styles",
-    "PASS",
-    "FAIL",
     "check_rows",
     "info_positions",
     "prose_positions",
 ]
 
-# Words of the workbook's own user interface (sheet names are in the edition).
-PASS, FAIL = "通过", "不通过"
+# Words of the workbook's own user interface (sheet names, a check's 通过/不通过
+# and the checks sheet's headers are in the edition: workbook.labels, workbook.headers).
 SUMMARY_TYPE = "汇总（{count} 个单位）"  # 单位类型 of a consolidated summary
 # Printed footer: the sheet's name, so every page says which sheet it is.
 PAGE_FOOTER = "&L&A&C第 &P 页，共 &N 页"
@@ -63,7 +61,8 @@ PROSE_ROWS = 4  # label, hint, input, spacer
 CHECK_SUMMARY_ROW = 2  # count of failed checks
 CHECK_BLANKS_ROW = 3  # count of blank input cells
 CHECK_HEADER_ROW = 5
-CHECK_COLUMNS = ("序号", "规则", "校验内容", "左边", "右边", "差额", "结果")
+# Columns of the checks sheet (headers: the edition's workbook.headers.checks).
+CHECK_LEFT_COL, CHECK_RIGHT_COL, CHECK_DIFF_COL, CHECK_STATUS_COL = 3, 4, 5, 6
 CHECK_VALUE_COL = 3  # column of the two summary counts
 
 GROUP_TEXT = {
@@ -387,7 +386,8 @@ def instruction_lines(ctx: _Ctx) -> list[tuple[str, str]]:
         steps.append(_value_type_step(ctx, vt))
     steps += [
         f"在“{ed.prose_sheet}”工作表填写{prose}。",
-        f"填写过程中随时查看“{ctx.edition.checks_sheet}”工作表：每一行是一项必须满足的勾稽关系，显示“{PASS}”或“{FAIL}”及差额；"
+        f"填写过程中随时查看“{ctx.edition.checks_sheet}”工作表：每一行是一项必须满足的勾稽关系，"
+        f"显示“{ed.workbook_labels['pass']}”或“{ed.workbook_labels['fail']}”及差额；"
         "涉及不通过校验的单元格以红色标出，各表上方也显示总体校验结果。",
         "请勿撤销工作表保护、增删或重命名工作表、另存为 .xls 格式，也不要从往年报告整表粘贴，否则汇总时可能无法读取。",
     ]
@@ -523,6 +523,7 @@ def _unit_row(ctx: _Ctx) -> tuple[str, str]:
 
 
 def _status_formula(ctx: _Ctx) -> tuple[str, str]:
+    PASS, FAIL = ctx.edition.workbook_labels["pass"], ctx.edition.workbook_labels["fail"]
     fails = L.sheet_ref(ctx.edition.checks_sheet) + L.a1(CHECK_SUMMARY_ROW, CHECK_VALUE_COL, True)
     blanks = L.sheet_ref(ctx.edition.checks_sheet) + L.a1(CHECK_BLANKS_ROW, CHECK_VALUE_COL, True)
     formula = (f'=IF({fails}=0,"校验：全部{PASS}"&IF({blanks}>0,"（尚有"&{blanks}&"个数字单元格未填写）",""),'
@@ -793,10 +794,11 @@ def _write_checks(wb: Any, ctx: _Ctx) -> None:
     widths = (5, 5, CHECK_TEXT_WIDTH, 8, 8, 8, 8)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-    last = len(CHECK_COLUMNS) - 1
+    head, FAIL = ed.headers["checks"], ed.workbook_labels["fail"]
+    last = len(head) - 1
     ws.merge_range(0, 0, 0, last, f"{ctx.edition.checks_sheet}（自动计算，不需填写）", ctx.styles["title"])
     rows = check_rows(ed)
-    status_col = CHECK_COLUMNS.index("结果")
+    status_col = CHECK_STATUS_COL
     status_range = _range((rows[0][0], status_col, rows[-1][0], status_col), True) if rows else "A1"
     blanks = "+".join(f"COUNTBLANK({r})" for refs in _inputs_by_sheet(ctx).values() for r in refs) or "0"
     summary = [
@@ -807,8 +809,8 @@ def _write_checks(wb: Any, ctx: _Ctx) -> None:
     for row, text, formula, cached in summary:
         ws.merge_range(row, 0, row, CHECK_VALUE_COL - 1, text, ctx.styles["label"])
         ws.write_formula(row, CHECK_VALUE_COL, formula, ctx.styles["calc"], cached)
-    for c, head in enumerate(CHECK_COLUMNS):
-        ws.write_string(CHECK_HEADER_ROW, c, head, ctx.styles["head"])
+    for c, text in enumerate(head):
+        ws.write_string(CHECK_HEADER_ROW, c, text, ctx.styles["head"])
     for n, (row, inst) in enumerate(rows, start=1):
         _write_check_row(ws, ctx, row, n, inst)
     if rows:
@@ -841,14 +843,15 @@ def _inputs_by_sheet(ctx: _Ctx) -> dict[str, list[str]]:
 def _write_check_row(ws: Any, ctx: _Ctx, row: int, n: int, inst: RuleInstance) -> None:
     st = ctx.styles
     lhs, rhs = ctx.values.side(inst.lhs), ctx.values.side(inst.rhs)
-    left, right, diff = (L.a1(row, CHECK_COLUMNS.index(h)) for h in ("左边", "右边", "差额"))
+    left, right, diff = (L.a1(row, c) for c in (CHECK_LEFT_COL, CHECK_RIGHT_COL, CHECK_DIFF_COL))
+    PASS, FAIL = ctx.edition.workbook_labels["pass"], ctx.edition.workbook_labels["fail"]
     ws.write_number(row, 0, n, st["cell_centre"])
     ws.write_string(row, 1, inst.rule.id, st["cell_centre"])
     ws.write_string(row, 2, inst.description, st["cell"])  # "cell" wraps
-    ws.write_formula(row, 3, "=" + ctx.book.side_formula(inst.lhs), st["calc"], excel_number(lhs))
-    ws.write_formula(row, 4, "=" + ctx.book.side_formula(inst.rhs), st["calc"], excel_number(rhs))
-    ws.write_formula(row, 5, f"={left}-{right}", st["calc"], excel_number(lhs - rhs))
-    ws.write_formula(row, 6, f'=IF(ROUND({diff},6)=0,"{PASS}","{FAIL}")', st["calc"],
+    ws.write_formula(row, CHECK_LEFT_COL, "=" + ctx.book.side_formula(inst.lhs), st["calc"], excel_number(lhs))
+    ws.write_formula(row, CHECK_RIGHT_COL, "=" + ctx.book.side_formula(inst.rhs), st["calc"], excel_number(rhs))
+    ws.write_formula(row, CHECK_DIFF_COL, f"={left}-{right}", st["calc"], excel_number(lhs - rhs))
+    ws.write_formula(row, CHECK_STATUS_COL, f'=IF(ROUND({diff},6)=0,"{PASS}","{FAIL}")', st["calc"],
                      PASS if lhs == rhs else FAIL)
     ws.set_row(row, _check_row_height(inst))
 
