@@ -138,6 +138,8 @@ def test_bad_sheet_names_are_refused_at_load(sheets, annotation, problem):
     ({"texts": {"chart_none": ""}}, "texts.chart_none"),
     ({"texts": {"annotation_banner": "校验：{verdict}"}}, "annotation_banner"),
     ({"texts": {"annotation_banner": 'xxgk "{verdict}"'}}, "annotation_banner"),
+    ({"texts": {"status_failed": "校验：{fail}，详见{sheet}"}}, "texts.status_failed"),
+    ({"texts": {"status_blanks": '（尚有{n}个"空"）'}}, "texts.status_blanks"),
 ])
 def test_bad_headers_and_texts_are_refused_at_load(headers, problem):
     data = _data()
@@ -157,6 +159,7 @@ def test_checks_sheet_words_are_the_editions(tmp_path):
     data = _data()
     data["workbook"]["headers"]["checks"] = [f"K{i}" for i in range(7)]
     data["workbook"]["labels"].update({"pass": "合", "fail": "不合"})
+    data["workbook"]["texts"].update({"status_failed": "〈{n}〉{fail}·{sheet}", "checks_title": "〈{sheet}〉"})
     ed = build_edition(data)
     values = dict(consistent_inputs(ed, random.Random(3)))
     key = next(k for k in ed.input_keys if k.startswith("t3.new_received."))
@@ -172,6 +175,12 @@ def test_checks_sheet_words_are_the_editions(tmp_path):
     cached = openpyxl.load_workbook(tmp_path / "r.xlsx", data_only=True)[ed.checks_sheet]
     results = {cached.cell(r + 1, CHECK_STATUS_COL + 1).value for r in rows}
     assert results == {"合", "不合"}
+    assert ws["A1"].value == f"〈{ed.checks_sheet}〉"
+    banner = wb[ed.tables[0].sheet][a1(STATUS_ROW, 0)].value
+    assert f'"〈"&' in banner and f'&"〉不合·{ed.checks_sheet}"' in banner
+    failed = sum(1 for r in rows if cached.cell(r + 1, CHECK_STATUS_COL + 1).value == "不合")
+    shown = openpyxl.load_workbook(tmp_path / "r.xlsx", data_only=True)[ed.tables[0].sheet][a1(STATUS_ROW, 0)].value
+    assert shown == f"〈{failed}〉不合·{ed.checks_sheet}"
 
 
 def test_pass_and_fail_must_differ():

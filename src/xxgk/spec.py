@@ -52,6 +52,8 @@ WORKBOOK_TEXTS = {
     "chart_items": ("column",), "chart_groups_head": (), "chart_groups_series": (), "chart_groups": (),
     "chart_units_title": ("row", "column"), "chart_units_head": (), "chart_units": ("row",),
     "annotation_title": ("sheet", "verdict", "file"), "annotation_banner": ("verdict", "sheet"),
+    "checks_title": ("sheet",), "checks_failed_count": ("fail",), "checks_blank_count": (),
+    "status_all_passed": ("pass",), "status_blanks": ("n",), "status_failed": ("n", "fail", "sheet"),
 }
 
 
@@ -895,6 +897,11 @@ def validate_edition(ed: Edition) -> None:
                 raise ValueError
         except (KeyError, ValueError, IndexError):
             problems.append(f"workbook.texts.{name} 缺少或有未知的 {{…}}（可用：{'、'.join(fields) or '无'}）")
+    for name in ("status_all_passed", "status_blanks", "status_failed"):  # parts of Excel formulas
+        text = ed.workbook_texts.get(name) or ""
+        needs_n = "n" in WORKBOOK_TEXTS[name]
+        if '"' in text or (needs_n and text.count("{n}") != 1):
+            problems.append(f"workbook.texts.{name} 不能含英文双引号" + ("，且应恰好含一个 {n}" if needs_n else ""))
     banner = ed.workbook_texts.get("annotation_banner") or ""
     if ed.workbook_labels.get("pass") == ed.workbook_labels.get("fail") or any(
             '"' in (ed.workbook_labels.get(k) or "") for k in ("pass", "fail")):

@@ -523,14 +523,20 @@ def _unit_row(ctx: _Ctx) -> tuple[str, str]:
 
 
 def _status_formula(ctx: _Ctx) -> tuple[str, str]:
-    PASS, FAIL = ctx.edition.workbook_labels["pass"], ctx.edition.workbook_labels["fail"]
-    fails = L.sheet_ref(ctx.edition.checks_sheet) + L.a1(CHECK_SUMMARY_ROW, CHECK_VALUE_COL, True)
-    blanks = L.sheet_ref(ctx.edition.checks_sheet) + L.a1(CHECK_BLANKS_ROW, CHECK_VALUE_COL, True)
-    formula = (f'=IF({fails}=0,"校验：全部{PASS}"&IF({blanks}>0,"（尚有"&{blanks}&"个数字单元格未填写）",""),'
-               f'"校验：有"&{fails}&"项{FAIL}，详见“{ctx.edition.checks_sheet}”工作表")')
+    ed = ctx.edition
+    words = {"pass": ed.workbook_labels["pass"], "fail": ed.workbook_labels["fail"], "sheet": ed.checks_sheet}
+    passed = ed.workbook_texts["status_all_passed"].format(**words)
+    blank_text, failed_text = (ed.workbook_texts[k].format(**words, n="{n}") for k in ("status_blanks", "status_failed"))
+    fails = L.sheet_ref(ed.checks_sheet) + L.a1(CHECK_SUMMARY_ROW, CHECK_VALUE_COL, True)
+    blanks = L.sheet_ref(ed.checks_sheet) + L.a1(CHECK_BLANKS_ROW, CHECK_VALUE_COL, True)
+
+    def live(text: str, ref: str) -> str:  # the text with {n} the cell's value, as an Excel expression
+        before, after = text.split("{n}")
+        return f'"{before}"&{ref}&"{after}"'
+
+    formula = f'=IF({fails}=0,"{passed}"&IF({blanks}>0,{live(blank_text, blanks)},""),{live(failed_text, fails)})'
     f, b = ctx.failures, ctx.blanks
-    cached = (f"校验：全部{PASS}" + (f"（尚有{b}个数字单元格未填写）" if b else "")) if not f else \
-        f"校验：有{f}项{FAIL}，详见“{ctx.edition.checks_sheet}”工作表"
+    cached = (passed + (blank_text.format(n=b) if b else "")) if not f else failed_text.format(n=f)
     return formula, cached
 
 
@@ -796,15 +802,15 @@ def _write_checks(wb: Any, ctx: _Ctx) -> None:
         ws.set_column(c, c, w)
     head, FAIL = ed.headers["checks"], ed.workbook_labels["fail"]
     last = len(head) - 1
-    ws.merge_range(0, 0, 0, last, f"{ctx.edition.checks_sheet}（自动计算，不需填写）", ctx.styles["title"])
+    ws.merge_range(0, 0, 0, last, ed.workbook_texts["checks_title"].format(sheet=ed.checks_sheet), ctx.styles["title"])
     rows = check_rows(ed)
     status_col = CHECK_STATUS_COL
     status_range = _range((rows[0][0], status_col, rows[-1][0], status_col), True) if rows else "A1"
     blanks = "+".join(f"COUNTBLANK({r})" for refs in _inputs_by_sheet(ctx).values() for r in refs) or "0"
     summary = [
-        (CHECK_SUMMARY_ROW, f"{FAIL}项数（为 0 表示全部通过；不通过的行及相关单元格以红色标出）",
+        (CHECK_SUMMARY_ROW, ed.workbook_texts["checks_failed_count"].format(fail=FAIL),
          f'=COUNTIF({status_range},"{FAIL}")', ctx.failures),
-        (CHECK_BLANKS_ROW, "留空的数字单元格个数（仅供参考：没有发生的请填 0，不要留空）", "=" + blanks, ctx.blanks),
+        (CHECK_BLANKS_ROW, ed.workbook_texts["checks_blank_count"], "=" + blanks, ctx.blanks),
     ]
     for row, text, formula, cached in summary:
         ws.merge_range(row, 0, row, CHECK_VALUE_COL - 1, text, ctx.styles["label"])
