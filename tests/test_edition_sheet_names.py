@@ -188,3 +188,20 @@ def test_pass_and_fail_must_differ():
     data["workbook"]["labels"].update({"pass": "合", "fail": "合"})
     with pytest.raises(SpecError, match="pass"):
         build_edition(data)
+
+
+def test_rule_group_headings_are_the_editions(tmp_path):
+    """填报说明 lists the rules under the edition's group headings, in its order;
+    a rule whose group has no heading is refused at load."""
+    data = _data()
+    data["workbook"]["rule_groups"] = {"plausibility": "〔提示〕", "hard": "〔必须〕", "previous": "〔上年〕"}
+    ed = build_edition(data)
+    write_report(tmp_path / "t.xlsx", ed, unit="甲街道", unit_type="乡镇（街道）", year=YEAR,
+                 values=consistent_inputs(ed, random.Random(4)))
+    texts = [c.value for row in openpyxl.load_workbook(tmp_path / "t.xlsx")[ed.instructions_sheet].iter_rows()
+             for c in row if isinstance(c.value, str)]
+    headings = [t for t in texts if t.startswith("〔")]
+    assert headings == ["〔提示〕", "〔必须〕", "〔上年〕"]
+    del data["workbook"]["rule_groups"]["previous"]
+    with pytest.raises(SpecError, match="rule_groups"):
+        build_edition(data)

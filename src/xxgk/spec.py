@@ -404,6 +404,7 @@ class Edition:
     annotation_sheet: str = ""  # the sheet of findings an annotated copy adds
     headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # column headers of those sheets
     workbook_texts: Mapping[str, str] = field(default_factory=dict)  # sentences on those sheets
+    rule_groups: Mapping[str, str] = field(default_factory=dict)  # group of rules -> heading, in order
 
     def covers(self, year: int | None) -> bool:
         """Is ``year`` a report year of this edition?"""
@@ -649,6 +650,7 @@ def build_edition(data: Mapping[str, Any], *, source: str | None = None, text: s
             annotation_sheet=data["workbook"].get("annotation_sheet") or "",
             headers={k: tuple(str(x) for x in v or ()) for k, v in (data["workbook"].get("headers") or {}).items()},
             workbook_texts={k: str(v) for k, v in (data["workbook"].get("texts") or {}).items()},
+            rule_groups={k: str(v) for k, v in (data["workbook"].get("rule_groups") or {}).items()},
             report_title=data["report_title"],
             settings=dict(data.get("settings") or {}),
             info_fields=tuple(InfoField(**f) for f in data["info_fields"]),
@@ -919,6 +921,8 @@ def validate_edition(ed: Edition) -> None:
     for r in ed.rules:
         if r.kind not in kinds:
             problems.append(f"规则 {r.id} 的类型 {r.kind} 未知")
+        if r.group not in ed.rule_groups or not ed.rule_groups[r.group]:
+            problems.append(f"规则 {r.id} 的分组 {r.group} 不在 workbook.rule_groups 中")
         if r.severity not in ("error", "warning", "info"):
             problems.append(f"规则 {r.id} 的严重程度 {r.severity} 未知")
         if "section" in r.params and r.params["section"] not in {s.key for s in ed.prose_sections}:

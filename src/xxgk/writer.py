@@ -65,12 +65,6 @@ CHECK_HEADER_ROW = 5
 CHECK_LEFT_COL, CHECK_RIGHT_COL, CHECK_DIFF_COL, CHECK_STATUS_COL = 3, 4, 5, 6
 CHECK_VALUE_COL = 3  # column of the two summary counts
 
-GROUP_TEXT = {
-    "hard": "必须满足的勾稽关系和数值要求（不满足即为错误，必须改正）",
-    "previous": "与上年度报告对照（提示：如有更正可以不同，请核实）",
-    "plausibility": "合理性提示（请核实）",
-}
-
 
 # -- styles ----------------------------------------------------------------
 
@@ -398,7 +392,7 @@ def instruction_lines(ctx: _Ctx) -> list[tuple[str, str]]:
         *(("text", f"{n}. {step}") for n, step in enumerate(steps, start=1)),
         ("subtitle", "二、校验规则"),
     ]
-    for group, text in GROUP_TEXT.items():
+    for group, text in ed.rule_groups.items():
         rules = [r for r in ed.rules if r.group == group]
         if rules:
             lines.append(("subtitle", text))
