@@ -29,7 +29,7 @@ HEADERS = {"detail": ["T", "R", "C"], "findings": [f"F{i}" for i in range(6)],
            "status": [f"S{i}" for i in range(10)], "annotation": [f"A{i}" for i in range(8)],
            "checks": [f"K{i}" for i in range(7)]}
 WORDS = {"included": "算", "excluded": "不算", "summary_row": "{name}·本级"}
-TEXTS = {"status_summed": "〔{name}{year}〕共 {n} 个。", "chart_items_head": "项·目",
+TEXTS = {"status_summed": "〔{name}{year}〕共 {n} 个。", "chart_items_head": "项·目", "summary_unit_type": "汇{count}",
          "annotation_title": "【{sheet}】{verdict}／{file}", "annotation_banner": "xxgk 另：{verdict}，见{sheet}"}
 
 
@@ -74,6 +74,8 @@ def test_summary_sheets_are_named_by_the_edition(name, tmp_path):
     assert f"“{RENAMED['findings']}”" in line  # the unit left out for its error: see the findings sheet
     assert line.startswith(f"〔测试区{YEAR}〕共 1 个。")
     assert wb[RENAMED["charts"]]["A2"].value == TEXTS["chart_items_head"]
+    info = [c.value for row in wb[ed.info_sheet].iter_rows() for c in row]
+    assert "汇1" in info  # 单位类型 of the summary: one unit summed
     assert wb[RENAMED["findings"]].max_row >= 2
     rows = list(wb[RENAMED["status"]].iter_rows(min_row=2, values_only=True))
     assert list(rows[0]) == HEADERS["status"]

@@ -54,6 +54,7 @@ WORKBOOK_TEXTS = {
     "annotation_title": ("sheet", "verdict", "file"), "annotation_banner": ("verdict", "sheet"),
     "checks_title": ("sheet",), "checks_failed_count": ("fail",), "checks_blank_count": (),
     "status_all_passed": ("pass",), "status_blanks": ("n",), "status_failed": ("n", "fail", "sheet"),
+    "summary_unit_type": ("count",),
 }
 
 

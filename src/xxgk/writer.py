@@ -42,7 +42,6 @@ __all__ = [
 
 # Words of the workbook's own user interface (sheet names, a check's 通过/不通过
 # and the checks sheet's headers are in the edition: workbook.labels, workbook.headers).
-SUMMARY_TYPE = "汇总（{count} 个单位）"  # 单位类型 of a consolidated summary
 # Printed footer: the sheet's name, so every page says which sheet it is.
 PAGE_FOOTER = "&L&A&C第 &P 页，共 &N 页"
 FIXED_DATE = _dt.datetime(2021, 1, 1)  # document properties: reproducible output
@@ -437,7 +436,8 @@ def _write_instructions(wb: Any, ctx: _Ctx) -> None:
 
 
 def _info_value(ctx: _Ctx, key: str) -> Any:
-    unit_type = ctx.unit_type or (SUMMARY_TYPE.format(count=ctx.members) if ctx.summary else "")
+    summary_type = ctx.edition.workbook_texts["summary_unit_type"].format(count=ctx.members)
+    unit_type = ctx.unit_type or (summary_type if ctx.summary else "")
     ed = ctx.edition
     given = {ed.info_key("unit"): ctx.unit, ed.info_key("unit_type"): unit_type, ed.info_key("year"): ctx.year}
     value = given.get(key)
