@@ -488,6 +488,8 @@ def test_wrong_year():
     assert f.expected == 2023 and f.actual == 2022
     assert check_submission(sub, ED, expected_year=2022).findings == []
     assert check_submission(sub, ED).findings == []
+    g = only(check_submission(sub, ED, expected_year=2023, year_given=False), "other-year")
+    assert g.severity == "warning" and "--year 2022" in g.message
 
 
 # -- ordering, merging, check_values ------------------------------------------------------

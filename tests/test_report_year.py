@@ -41,6 +41,11 @@ def test_check_expects_the_year_being_prepared(tmp_path, monkeypatch):
     assert CliRunner().invoke(main, ["check", str(path)]).exit_code == 0
     monkeypatch.setenv("XXGK_TODAY", "2025-12-20")  # a 2024 report while 2025 is being prepared
     result = CliRunner().invoke(main, ["check", str(path)])
+    # only the default year: last year's report may be checked; a reminder says how to be strict
+    assert result.exit_code == 0, result.output
+    assert "不是正在编制的 2025 年度" in result.output and "--year 2024" in result.output
+    assert "提醒" in result.output
+    result = CliRunner().invoke(main, ["check", str(path), "--year", "2025"])  # given: an error
     assert result.exit_code == 1 and "报告年度应为 2025 年" in result.output
 
 

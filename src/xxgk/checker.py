@@ -74,6 +74,7 @@ MESSAGES: dict[str, str] = {
     "total-blank": "{cell_label}是合计，{what}；已按各项之和计为 {value}，请填写。",
     "stale-cache": "{cell_label}的合计保存的是 {cached}，而各项之和为 {value}：工作簿保存前没有重新计算。已按 {value} 校验；请在 Excel 中重新计算（Ctrl+Alt+F9）后保存。",
     "wrong-year": "报告年度应为 {expected} 年，工作簿中为“{actual}”；请确认报送的是本年度的报告。",
+    "other-year": "这是 {actual} 年度的报告，不是正在编制的 {expected} 年度；如要按 {actual} 年度校验，请加 --year {actual}。",
     "previous-other-unit": "上年报告的单位为“{previous}”，与本报告的“{unit}”不同，未核对与上年报告的衔接（上年结转、现行有效件数）。",
     "formula-changed": "{cell_label}是合计，公式被改成了“={formula}”，不再是各项之和（应为“={expected}”）；目前数值相同，请恢复公式。",
     "formula-changed-wrong": "{cell_label}是合计，公式被改成了“={formula}”，不再是各项之和（应为“={expected}”），表中显示 {shown}，各项之和为 {value}；已按 {value} 校验，请恢复公式。",
@@ -780,8 +781,14 @@ def check_submission(
     previous: Submission | None = None,
     fee_decimals: int | None = None,
     expected_year: int | None = None,
+    year_given: bool = True,
 ) -> CheckResult:
-    """Check one read workbook against every rule of its edition."""
+    """Check one read workbook against every rule of its edition.
+
+    ``expected_year``: the report year wanted; a workbook of another year is an
+    error when the operator gave that year (``year_given``), a reminder when it
+    is only the default (the year being prepared): checking last year's report
+    is legitimate."""
     ed = _edition_of(sub, edition)
     empty = not_filled(sub, ed)
     run = _Run(
@@ -808,8 +815,9 @@ def check_submission(
                                                previous=previous.unit))
     if expected_year is not None and sub.year != expected_year:
         year_key = INFO_PREFIX + ed.info_key("year")
-        run.add("wrong-year", _render(MESSAGES["wrong-year"], expected=expected_year,
-                                      actual=sub.year if sub.year is not None else "未填写"),
+        code = "wrong-year" if year_given or sub.year is None else "other-year"
+        run.add(code, _render(MESSAGES[code], expected=expected_year,
+                              actual=sub.year if sub.year is not None else "未填写"),
                 [year_key], expected=Decimal(expected_year),
                 actual=Decimal(sub.year) if sub.year is not None else None)
     findings = _merge(run.findings, sub.findings)
@@ -882,6 +890,7 @@ def check_paths(
     edition: Edition | str | None = None,
     fee_decimals: int | None = None,
     expected_year: int | None = None,
+    year_given: bool = True,
     skipped: list[str] | None = None,
 ) -> list[CheckResult | FileError]:
     """Read and check every workbook; an unreadable file becomes a FileError.
@@ -915,7 +924,7 @@ def check_paths(
             continue
         last = prev.for_unit(sub.unit)
         result = check_submission(sub, edition, previous=last, fee_decimals=fee_decimals,
-                                  expected_year=expected_year)
+                                  expected_year=expected_year, year_given=year_given)
         if prev.folder is not None and last is None:
             result.findings.insert(0, not_found_finding(sub.unit, prev.folder))
         results.append(result)

@@ -68,6 +68,12 @@ def _report_year() -> int:
     return report_year()
 
 
+def _given(ctx: click.Context, name: str) -> bool:
+    """Whether the operator gave option ``name`` (not its default)."""
+    return ctx.get_parameter_source(name) not in (click.core.ParameterSource.DEFAULT,
+                                                  click.core.ParameterSource.DEFAULT_MAP)
+
+
 def year_option(help_text: str):
     return click.option("--year", type=click.IntRange(1990, 2200), default=_report_year,
                         help=help_text + YEAR_DEFAULT_TEXT + "。")
@@ -150,7 +156,7 @@ def template_command(unit, unit_type, year, out, roster, password, fee_decimals,
 @click.option("--previous", type=click.Path(exists=True),
               help="上一年度的报告，用于核对上年结转数和现行有效件数：本单位的一份报告（工作簿，或已发布的网页、"
                    "Word、PDF、文本），或上年报告的文件夹（按单位名称与每个单位对应）。")
-@year_option("应报送的报告年度，工作簿的年度不符时报错；")
+@year_option("应报送的报告年度：指定时，年度不符的工作簿为错误；未指定时为正在编制的年度，年度不符只作提醒；")
 @click.option("--fee-decimals", type=click.IntRange(0, 10),
               help="收费金额允许的小数位数（默认取模板中的设定，否则 4）。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -201,7 +207,8 @@ def check_command(paths, previous, year, fee_decimals, fmt, annotate_out, verbos
         last_year = PreviousReports(previous, ed if edition else None)
         skipped: list[str] = []
         results = check_paths(paths, previous=last_year, edition=ed if edition else None,
-                              fee_decimals=fee_decimals, expected_year=year, skipped=skipped)
+                              fee_decimals=fee_decimals, expected_year=year, skipped=skipped,
+                              year_given=_given(click.get_current_context(), "year"))
     except UnreadableFile as exc:
         _say(f"错误：无法读取上年报告 {exc}", err=True)
         raise SystemExit(2) from None

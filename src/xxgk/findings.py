@@ -41,6 +41,7 @@ CODES: dict[str, tuple[str, str]] = {
     "template-version": ("warning", "工作簿由另一版本的模板生成"),
     "previous-not-comparable": ("info", "上年报告为另一版本格式，缺少相应栏目，该项未作比对"),
     "wrong-year": ("error", "报告年度不符"),
+    "other-year": ("warning", "不是正在编制的年度的报告（未指定 --year）"),
     "info-missing": ("error", "基本信息（单位名称）未填写"),
     "not-filled": ("error", "工作簿未填写任何数字"),
     "year-differs": ("warning", "基本信息中的报告年度与模板生成时的年度不同（以基本信息为准）"),
