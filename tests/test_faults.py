@@ -234,9 +234,9 @@ def test_the_catalogue_lists_exactly_the_codes_findings_carry():
 
     src = Path(__file__).resolve().parents[1] / "src" / "xxgk"
     text = "\n".join(p.read_text("utf-8") for p in src.rglob("*.py") if p.name != "findings.py")
-    made = set(re.findall(r'(?:Finding\(\s*|\.add\(\s*|hard\(\s*|code=|code = )"([a-z][a-z0-9-]*)"', text))
+    made = set(re.findall(r'(?:Finding\(\s*|Finding\.of\(\s*|_finding\(\s*|\.add\(\s*|hard\(\s*|code=|code = )"([a-z][a-z0-9-]*)"', text))
     constants = dict(re.findall(r'^([A-Z_]+) = "([a-z][a-z0-9]*(?:-[a-z0-9]+)+)"', text, re.M))
-    made |= {constants[c] for c in re.findall(r"(?:Finding\(\s*|\.add\(\s*|code=)([A-Z_]+)\b", text) if c in constants}
+    made |= {constants[c] for c in re.findall(r"(?:Finding\(\s*|Finding\.of\(\s*|\.add\(\s*|code=)([A-Z_]+)\b", text) if c in constants}
     rule_codes = {c for name in available_editions() for r in load_edition(name).rules for c in r.codes}
     catalogue = set(CODES) | rule_codes
     assert made - catalogue == set(), "codes made but not catalogued"

@@ -272,8 +272,8 @@ def read_one(path: str | os.PathLike, edition: str | None = None, fee_decimals: 
     if kind == "summary":
         problem = summary_problem(path, sub, ed)
         if problem:  # its members must not take other units out of the sums
-            findings.append(Finding(
-                code="summary-not-verified", severity="warning",
+            findings.append(Finding.of(
+                "summary-not-verified",
                 message=f"该工作簿标明是汇总表，但{problem}；已按单个单位处理（不据其成员名单查重）",
             ))
             kind, members = "unit", ()

@@ -72,8 +72,12 @@ CODES: dict[str, tuple[str, str]] = {
     "file-corrupt": ("error", "Word 或 PDF 文件已损坏或不完整"),
     "file-not-docx": ("error", "旧版 Word（.doc/.wps）文件，需另存为 .docx"),
     "unknown-encoding": ("error", "无法识别文件的文字编码"),
-    "file-too-large": ("error", "文件过大，不是一份年度报告"),
     "tables-as-text": ("info", "表格没有框线（或不是表格），已按文字逐行读取"),
+    "split-inferred": ("warning", "连在一起的数字按勾稽关系拆分（唯一符合或违反最少的拆分）"),
+    "split-ambiguous": ("error", "连在一起的数字有多种拆分都符合勾稽关系，已留空"),
+    "split-rules-broken": ("warning", "连在一起的数字无论怎样拆分都不符合全部勾稽关系"),
+    "split-impossible": ("error", "连在一起的数字无法拆分到各单元格，未读取"),
+    "cell-inferred": ("warning", "原文中缺少的数字由勾稽关系推出"),
 }
 
 
@@ -109,6 +113,12 @@ class Finding:
     # keys of the cells this finding follows from (a total typed over its
     # formula): fixing those corrects this finding, which is not marked itself
     caused_by: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, code: str, message: str, edition: Any = None, **fields: Any) -> "Finding":
+        """A finding whose severity is the catalogue's (:func:`severity_of`): the caller names
+        the code and says what is wrong, never how grave it is."""
+        return cls(code, severity_of(code, edition), message, **fields)
 
     @property
     def is_error(self) -> bool:

@@ -95,7 +95,5 @@ class PreviousReports:
 def not_found_finding(unit: str | None, folder: Path) -> Finding:
     """Info: the folder of last year's reports has none for this unit."""
     who = f"“{unit}”" if unit else "本单位"
-    return Finding(
-        "previous-not-found", "info",
-        f"上年报告文件夹 {folder} 中没有{who}的报告（按单位名称对应），未核对与上年报告的衔接（上年结转、现行有效件数）。",
+    return Finding.of("previous-not-found", f"上年报告文件夹 {folder} 中没有{who}的报告（按单位名称对应），未核对与上年报告的衔接（上年结转、现行有效件数）。",
     )

@@ -139,8 +139,7 @@ def _choose_edition(wanted: Edition | str | None, meta: dict[str, object] | None
     else:
         ed, findings = detect_edition(labels, path)
     if stated and stated != ed.edition:
-        findings.append(Finding("wrong-edition", "error",
-                                f"此工作簿按 {stated} 版格式制作，但按 {ed.edition} 版格式读取，请使用 {ed.edition} 版模板填报。",
+        findings.append(Finding.of("wrong-edition", f"此工作簿按 {stated} 版格式制作，但按 {ed.edition} 版格式读取，请使用 {ed.edition} 版模板填报。",
                                 expected=ed.edition, actual=stated))
     if meta is not None:
         findings += _template_version(meta)
@@ -154,8 +153,7 @@ def _template_version(meta: dict[str, object]) -> list[Finding]:
         return []
     newer = version.isdigit() and M.TEMPLATE_VERSION.isdigit() and int(version) > int(M.TEMPLATE_VERSION)
     what = "更新版本的 xxgk 生成，请升级 xxgk 后再校验" if newer else "旧版模板生成，请核对读取的数字，必要时用新模板重新填报"
-    return [Finding("template-version", "warning",
-                    f"此工作簿的模板版本为“{version or '未知'}”，当前为“{M.TEMPLATE_VERSION}”：由{what}。",
+    return [Finding.of("template-version", f"此工作簿的模板版本为“{version or '未知'}”，当前为“{M.TEMPLATE_VERSION}”：由{what}。",
                     expected=M.TEMPLATE_VERSION, actual=version or None)]
 
 
@@ -187,14 +185,12 @@ def detect_edition(labels: "_LabelIndex", path: str | Path = "") -> tuple[Editio
         ed = load_edition(best)
         if ed.edition != DEFAULT_EDITION:
             shown = "”“".join(_display_label(ed, t) for t in found[best][:3])
-            findings.append(Finding("edition-detected", "info",
-                                    f"按表格中的“{shown}”等栏目，判断为 {ed.edition} 版格式（{ed.document}）。",
+            findings.append(Finding.of("edition-detected", f"按表格中的“{shown}”等栏目，判断为 {ed.edition} 版格式（{ed.document}）。",
                                     actual=ed.edition))
         if year and not ed.covers(year):
             fits = [n for n in distinct if load_edition(n).covers(year)]
             should = f"，{year} 年度应使用 {fits[0]} 版格式（{load_edition(fits[0]).document}）" if fits else ""
-            findings.append(Finding("edition-year-mismatch", "warning",
-                                    f"报告年度为 {year} 年，但表格是 {ed.edition} 版格式{should}；已按 {ed.edition} 版格式读取。",
+            findings.append(Finding.of("edition-year-mismatch", f"报告年度为 {year} 年，但表格是 {ed.edition} 版格式{should}；已按 {ed.edition} 版格式读取。",
                                     expected=fits[0] if fits else None, actual=ed.edition))
         return ed, findings
     for name in sorted(distinct, reverse=True):
@@ -236,8 +232,7 @@ def _locate_ours(book: XlsxBook, ed: Edition, sub: Submission) -> dict[str, Posi
     unnamed = [k for k in ed.input_keys if k not in named]
     if unnamed:
         sheets = "、".join(dict.fromkeys(ed.cells[k].table.sheet for k in unnamed))
-        sub.findings.append(Finding(NAMES_MISSING, "info",
-                                    f"工作簿中缺少 {len(unnamed)} 个单元格名称（可能被删除或复制到了新文件），"
+        sub.findings.append(Finding.of(NAMES_MISSING, f"工作簿中缺少 {len(unnamed)} 个单元格名称（可能被删除或复制到了新文件），"
                                     f"已按模板中的相对位置读取（{sheets}）。",
                                     keys=unnamed))
     return _drop_missing_sheets(book, ed, positions, sub)
@@ -461,7 +456,7 @@ def _locate_by_labels(labels: _LabelIndex, ed: Edition, sub: Submission) -> dict
         message = f"此工作簿不是用本系统模板填报的，已按官方标签定位表格（{where}）。"
     else:
         message = f"此文件是已发布的报告（{FILE_KIND_NAMES.get(sub.file_kind, sub.file_kind)}），已按官方标签定位表格（{where}）。"
-    sub.findings.insert(0, Finding("not-our-template", "info", message))
+    sub.findings.insert(0, Finding.of("not-our-template", message))
     return positions
 
 
@@ -483,8 +478,7 @@ def _place(book: XlsxBook, sheet: str, found: dict[str, Position]) -> str:
 
 def _table_duplicated(table: Table, sheet: str, rivals: list[str]) -> Finding:
     others = "".join(f"“{r}”" for r in rivals)
-    return Finding(TABLE_DUPLICATED, "warning",
-                   f"{table.title}在工作表“{sheet}”和{others}中都有，已读取“{sheet}”中的一份；请删除多余的表格后再报送。",
+    return Finding.of(TABLE_DUPLICATED, f"{table.title}在工作表“{sheet}”和{others}中都有，已读取“{sheet}”中的一份；请删除多余的表格后再报送。",
                    sheet=sheet)
 
 
@@ -496,7 +490,7 @@ def _labels_not_found(table: Table, missing: list[str], keys: list[str]) -> Find
     else:
         message = (f"在{table.title}中找不到以下标签：{''.join(f'“{n}”' for n in names)}；"
                    f"相应的 {len(keys)} 个数字无法读取，请使用官方格式的表格。")
-    return Finding("labels-not-found", "error", message, keys=keys, actual="、".join(names))
+    return Finding.of("labels-not-found", message, keys=keys, actual="、".join(names))
 
 
 def _locate_table(labels: _LabelIndex, table: Table, sheet: str) -> tuple[dict[str, Position], list[str]]:
@@ -741,9 +735,7 @@ def _identify(sub: Submission, meta: dict[str, object] | None, labels: _LabelInd
     if meta:
         sub.year = seen if shown.strip() else None
         if seen and made and seen != made:
-            sub.findings.append(Finding(
-                "year-differs", "warning",
-                f"“{ed.info_sheet}”中的报告年度为 {seen} 年，而这份模板是按 {made} 年度生成的；已按 {seen} 年度处理"
+            sub.findings.append(Finding.of("year-differs", f"“{ed.info_sheet}”中的报告年度为 {seen} 年，而这份模板是按 {made} 年度生成的；已按 {seen} 年度处理"
                 f"（打印的表头也是 {seen} 年）。如果报告的是 {made} 年度，请把“{ed.info_sheet}”中的报告年度改回 {made}。",
                 sheet=ed.info_sheet, keys=[f"info.{_year_field(ed)}"], expected=Decimal(made), actual=Decimal(seen)))
     else:

@@ -89,6 +89,5 @@ def _as_text(text: str, path: str | Path, ed: Edition, file_kind: str,
         for cv in sub.cells.values():
             if cv.origin is not None and cv.origin.line is not None:
                 cv.origin = line_origin(cv.origin)
-    sub.findings.insert(0, Finding(TABLES_AS_TEXT, "info",
-                                   f"{what}中的表格没有框线（或不是表格），已按文字逐行读取。"))
+    sub.findings.insert(0, Finding.of(TABLES_AS_TEXT, f"{what}中的表格没有框线（或不是表格），已按文字逐行读取。"))
     return sub

@@ -134,8 +134,7 @@ def _edition_of_text(text: str, path: str | Path) -> tuple[Edition, list[Finding
         ed = load_edition(best)
         if ed.edition == DEFAULT_EDITION:
             return ed, []
-        return ed, [Finding("edition-detected", "info",
-                            f"按表格中的“{'”“'.join(found[best][:3])}”等栏目，判断为 {ed.edition} 版格式（{ed.document}）。",
+        return ed, [Finding.of("edition-detected", f"按表格中的“{'”“'.join(found[best][:3])}”等栏目，判断为 {ed.edition} 版格式（{ed.document}）。",
                             actual=ed.edition)]
     return default, []
 
@@ -387,8 +386,7 @@ class _Reading:
                 keys = [k for k in table.cell_keys() if k not in found_keys]
                 self.sub.findings.append(_labels_not_found(table, missing, keys))
         where = "，".join(self.places) if self.places else "未找到任何表格"
-        self.sub.findings.insert(0, Finding("not-our-template", "info",
-                                            f"此文件是已发布的报告（{FILE_KIND_NAMES['text']}），已按官方标签定位表格（{where}）。"))
+        self.sub.findings.insert(0, Finding.of("not-our-template", f"此文件是已发布的报告（{FILE_KIND_NAMES['text']}），已按官方标签定位表格（{where}）。"))
 
     def _read_block(self, table: Table, block: Block, pos: int, end: int, missing: list[str],
                     found_keys: list[str]) -> int:
@@ -447,9 +445,7 @@ class _Reading:
             shape = [w for w, pat in leaves if any(_value_follows(text, m.end()) for m in pat.finditer(text, start, end))]
             if len(hits) >= 2 or shape:
                 what = f"有“{'”“'.join(hits[:3])}”等栏目" if len(hits) >= 2 else f"“{shape[0]}”一行没有分项"
-                self.sub.findings.append(Finding(
-                    "table-other-edition", "error",
-                    f"{table.title}是 {name} 版格式的表格（{what}），与 {self.ed.edition} 版格式不同，"
+                self.sub.findings.append(Finding.of("table-other-edition", f"{table.title}是 {name} 版格式的表格（{what}），与 {self.ed.edition} 版格式不同，"
                     f"其数字没有读取；请按 {self.ed.edition} 版格式核对。",
                     sheet=table.sheet, keys=table.cell_keys(), actual=name))
                 return True
@@ -477,7 +473,7 @@ class _Reading:
                 what = f"原文为“{raw}”" if raw else "原文此处没有数字"
                 note = f"{what}，按勾稽关系推断为 {fmt_number(v)}"
                 self.sub.cells[key] = CellValue(key, spec.table.sheet, addr, raw, v, OK, note=note, origin=origin)
-                self._finding("cell-inferred", "warning", f"{spec.label}{note}；请核对原报告。", [key], v, raw)
+                self._finding("cell-inferred", f"{spec.label}{note}；请核对原报告。", [key], v, raw)
             else:
                 status = UNREADABLE if raw else BLANK
                 self.sub.cells[key] = CellValue(key, spec.table.sheet, addr, raw, None, status, origin=origin)
@@ -487,7 +483,7 @@ class _Reading:
                                             origin=self.doc.origin(tok.start))
         if sol.broken:
             names = "；".join(i.description for i in sol.broken)
-            self._finding("split-rules-broken", "warning",
+            self._finding("split-rules-broken",
                           f"连在一起的数字没有一种拆分能符合全部勾稽关系，已取违反规则最少的拆分（违反 {len(sol.broken)} 条：{names}）；"
                           f"请核对原报告。", sorted({k for i in sol.broken for k in i.keys}), None, None)
 
@@ -592,7 +588,7 @@ class _Reading:
         table = self.ed.cells[run.keys[0]].table.sheet
         if out.kind == "inferred":
             values = "、".join(fmt_number(v) for v in out.values)
-            self._finding("split-inferred", "warning",
+            self._finding("split-inferred",
                           f"{table}“{row_label}”的数字在原文中连在一起（“{raw_run}”，{where}），"
                           f"按勾稽关系拆分为 {values}，这是唯一符合规则的拆分；请核对原报告。",
                           list(run.keys), values, raw_run)
@@ -602,19 +598,19 @@ class _Reading:
             blank = [k for k, v in zip(run.keys, out.values) if v is None]
             how = f"有多种拆分都符合勾稽关系（{shown}{more}）" if shown else "可能的拆分过多"
             every = "；".join("、".join(fmt_number(v) for v in c) for c in out.candidates[:50])
-            self._finding("split-ambiguous", "error",
+            self._finding("split-ambiguous",
                           f"{table}“{row_label}”的数字在原文中连在一起（“{raw_run}”，{where}），"
                           f"{how}，无法确定，{len(blank)} 个单元格留空；请按原报告填写。",
                           blank, every or None, raw_run)
         elif out.kind == "broken":
             values = "、".join(fmt_number(v) for v in out.values)
-            self._finding("split-inferred", "warning",
+            self._finding("split-inferred",
                           f"{table}“{row_label}”的数字在原文中连在一起（“{raw_run}”，{where}），"
                           f"没有一种拆分符合全部勾稽关系，已取违反规则最少的拆分 {values}；请核对原报告。",
                           list(run.keys), values, raw_run)
         elif out.kind == "impossible" or trouble:
             why = {"too-many": "数字比单元格多", "mixed": "数字与占位符连在一起"}.get(trouble or "", "数字位数与单元格数不符")
-            self._finding("split-impossible", "error",
+            self._finding("split-impossible",
                           f"{table}“{row_label}”的数字（“{raw_run}”，{where}）{why}，无法拆分到 {len(run.keys)} 个单元格，"
                           f"未读取；请按原报告填写。", list(run.keys), None, raw_run)
 
@@ -623,10 +619,10 @@ class _Reading:
             return "原文"
         return "原文" + self.doc.origin(run.tokens[0].offset).describe()
 
-    def _finding(self, code: str, severity: str, message: str, keys: list[str], expected, actual) -> None:
+    def _finding(self, code: str, message: str, keys: list[str], expected, actual) -> None:
         sheet = self.ed.cells[keys[0]].table.sheet if keys else None
-        self.sub.findings.append(Finding(code, severity, message, sheet=sheet, keys=list(keys),
-                                         expected=expected, actual=actual))
+        self.sub.findings.append(Finding.of(code, message, sheet=sheet, keys=list(keys),
+                                            expected=expected, actual=actual))
 
 
 def _numbers_between(text: str, a: int, b: int) -> bool:
